@@ -1,0 +1,59 @@
+# Every target sets up what it needs; `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOME_DIR ?= index
+PORT ?= 8000
+
+.PHONY: install chromium demo seed serve test test-fast lint format bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian's chromium for the browser tests (Playwright's own browser download is not reachable).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+seed: install
+	@if [ -f "$(HOME_DIR)/catalog.sqlite" ]; then echo "$(HOME_DIR) already holds an archive"; \
+	else $(BIN)/archive import seeds/ --home $(HOME_DIR); fi
+
+serve: install
+	ARCHIVE_HOME=$(HOME_DIR) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 'archive.web.app:create_app()'
+
+demo: seed
+	@echo "Serving the archive on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	ARCHIVE_HOME=$(HOME_DIR) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 'archive.web.app:create_app()'
+
+test: install chromium
+	$(BIN)/ruff check archive tests benchmarks
+	$(BIN)/ruff format --check archive tests benchmarks
+	$(BIN)/pytest -q
+
+test-fast: install
+	$(BIN)/pytest -q -m 'not browser'
+
+lint: install
+	$(BIN)/ruff check archive tests benchmarks
+	$(BIN)/ruff format --check archive tests benchmarks
+
+format: install
+	$(BIN)/ruff check --fix archive tests benchmarks
+	$(BIN)/ruff format archive tests benchmarks
+
+bench: install
+	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/import.py
+	$(BIN)/python benchmarks/entities.py
+	$(BIN)/python benchmarks/search.py
+	$(BIN)/python benchmarks/web.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,316 @@
+"""The ``archive`` command: a thin layer over the library for newsroom staff at a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from archive import config
+from archive.errors import ArchiveError, BadQuery
+from archive.models import ImportReport
+
+home_option = click.option(
+    "--home",
+    envvar=config.HOME_ENV,
+    default=str(config.DEFAULT_HOME),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Archive folder (index, catalog, originals); also $ARCHIVE_HOME.",
+)
+wait_option = click.option(
+    "--wait", default=0.0, show_default=True, type=float, metavar="SECONDS",
+    help="Wait this long for another writer (import, delete, reindex) to finish.",
+)  # fmt: skip
+
+#: Exit status of an import in which some input failed (the rest was imported).
+EXIT_SOME_FAILED = 1
+
+
+def _fail(exc: ArchiveError) -> None:
+    raise click.ClickException(str(exc))
+
+
+@click.group()
+@click.version_option(package_name="newsroom-archive")
+def cli() -> None:
+    """Import, search and serve a news archive."""
+
+
+def _estimate_records(paths: tuple[str, ...]) -> int | None:
+    """A cheap count of input records for the progress bar's ETA: lines of JSON Lines files, else files."""
+    from archive.readers import SUPPORTED_EXTENSIONS
+
+    total = 0
+    for raw in paths:
+        if raw == "-":
+            return None
+        path = Path(raw)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            if f.suffix.lower() == ".jsonl":
+                with f.open("rb") as fh:
+                    total += sum(1 for line in fh if line.strip())
+            elif f.name.lower().endswith((".warc", ".warc.gz")):
+                return None
+            elif f.suffix.lower() in SUPPORTED_EXTENSIONS or f.is_file():
+                total += 1
+    return total
+
+
+def _summary(report: ImportReport, seconds: float) -> str:
+    data = report.to_dict()
+    failed = len(data["failed"])
+    rate = (data["imported"] + data["updated"]) / seconds if seconds > 0 else 0.0
+    return (
+        f"Imported {data['imported']}, updated {data['updated']}, duplicates {data['duplicates']}, "
+        f"failed {failed} in {seconds:.1f} s ({rate:.0f} articles/s)."
+    )
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True)
+@home_option
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes [default: cores].")
+@click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
+@click.option("--quiet", is_flag=True, help="No progress bar or summary.")
+@click.option("--no-entities", is_flag=True, hidden=True, help="Skip entity extraction (benchmarks).")
+@wait_option
+def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
+    """Import article files, folders, web archives or JSON Lines (``-`` reads stdin).
+
+    Every input ends imported, updated, duplicate or failed with a reason; a bad file never stops the
+    batch. Exit status 1 when any input failed.
+
+    Example:
+
+        archive import seeds/ ~/exports/october.jsonl
+    """
+    import time
+
+    from archive.importer import import_paths
+
+    for raw in paths:
+        if raw != "-" and not Path(raw).exists():
+            raise click.UsageError(f"No such file or folder: {raw}")
+    show_bar = not quiet and not as_json and sys.stderr.isatty()
+    bar = None
+    if show_bar:
+        from tqdm import tqdm
+
+        bar = tqdm(total=_estimate_records(paths), unit=" articles", file=sys.stderr, dynamic_ncols=True)
+    started = time.monotonic()
+    try:
+        report = import_paths(
+            list(paths),
+            home,
+            workers=workers or config.default_workers(),
+            with_entities=not no_entities,
+            progress=bar.update if bar else None,
+            stdin=sys.stdin.buffer,
+            wait=wait,
+        )
+    except ArchiveError as exc:
+        _fail(exc)
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    elif not quiet:
+        for item in report.failed:
+            where = f"{item.source}:{item.line}" if item.line else item.source
+            click.echo(f"failed: {where}: {item.reason}", err=True)
+        click.echo(_summary(report, time.monotonic() - started))
+    if report.failed:
+        sys.exit(EXIT_SOME_FAILED)
+
+
+@cli.command()
+@click.argument("query", default="")
+@home_option
+@click.option("--person", multiple=True, help="Only articles naming this person (key, name or spelling).")
+@click.option("--place", multiple=True, help="Only articles naming this place (a country includes its cities).")
+@click.option("--from", "date_from", help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Published on or before.")
+@click.option("--mentioned-from", help="Mentions a date on or after.")
+@click.option("--mentioned-to", help="Mentions a date on or before.")
+@click.option("--source", help="Only articles from this outlet.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--exact", is_flag=True, help="Literal text: no folding, stemming or name variants.")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Results to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly what /api/search returns.")
+def search(query, home, person, place, date_from, date_to, mentioned_from, mentioned_to, source, sort, exact,
+           limit, as_json) -> None:  # fmt: skip
+    """Search the archive.
+
+    Example:
+
+        archive search '"security forces" NOT protest' --place Belarus --from 2020
+    """
+    from werkzeug.datastructures import MultiDict
+
+    from archive.search.engine import open_searcher
+    from archive.search.request import SearchRequest
+
+    args = MultiDict([("q", query), ("sort", sort), ("mode", "exact" if exact else "normal")])
+    for key, values in (("person", person), ("place", place)):
+        for value in values:
+            args.add(key, value)
+    optional = {"from": date_from, "to": date_to, "mentioned_from": mentioned_from, "mentioned_to": mentioned_to,
+                "source": source}  # fmt: skip
+    for key, value in optional.items():
+        if value:
+            args.add(key, value)
+    try:
+        req = SearchRequest.from_args(args)
+        req.per_page = limit  # the CLI has no page cap: --limit N returns N results
+        searcher = open_searcher(home)
+        try:
+            result = searcher.search(req)
+        finally:
+            searcher.close()
+    except BadQuery as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ArchiveError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{result['total']} articles")
+    for hit in result["results"]:
+        click.echo(f"\n{hit['id']}  {hit.get('published') or '':10}  {hit['title']}")
+        for snippet in hit["snippets"][:1]:
+            text = snippet["html"].replace("<mark>", "[").replace("</mark>", "]")
+            from html import unescape
+
+            click.echo(f"    p{snippet['passage']}: {unescape(text)}")
+    if result.get("suggestion"):
+        click.echo(f"\nDid you mean: {result['suggestion']}")
+
+
+@cli.command()
+@click.argument("article_id")
+@home_option
+@click.option("--json", "as_json", is_flag=True, help="Print exactly what /api/articles/<id> returns.")
+def show(article_id, home, as_json) -> None:
+    """Show one article with its people, places and dates.
+
+    Example:
+
+        archive show reuters-1234 --json
+    """
+    from archive.present import article_json
+    from archive.store import Catalog
+
+    try:
+        with Catalog(home) as catalog:
+            article = catalog.get_article(article_id)
+    except ArchiveError as exc:
+        _fail(exc)
+    if article is None:
+        raise click.ClickException(f"No article with id {article_id!r} in {home}.")
+    if as_json:
+        click.echo(json.dumps(article_json(article), ensure_ascii=False, indent=1))
+        return
+    click.echo(article.title)
+    meta = [x for x in (article.published, article.source, ", ".join(article.author), article.url) if x]
+    click.echo(" | ".join(meta))
+    click.echo("")
+    click.echo(article.text)
+    if article.persons:
+        click.echo("\nPeople: " + "; ".join(f"{p.name} ({', '.join(p.variants)})" for p in article.persons))
+    if article.places:
+        click.echo("Places: " + "; ".join(f"{p.name}, {p.country}" for p in article.places))
+    if article.dates:
+        click.echo("Dates: " + "; ".join(f"{d.text} = {d.value}" for d in article.dates))
+
+
+@cli.command()
+@home_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(home, as_json) -> None:
+    """Count articles, passages, people and places in the archive.
+
+    Example:
+
+        archive stats --json
+    """
+    from archive.store import Catalog
+
+    try:
+        with Catalog(home) as catalog:
+            figures = catalog.stats()
+    except ArchiveError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(figures))
+    else:
+        for name, value in figures.items():
+            click.echo(f"{name:>10}: {value}")
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True)
+@home_option
+@wait_option
+def delete(ids, home, wait) -> None:
+    """Delete articles by id from the catalog and the index.
+
+    Example:
+
+        archive delete reuters-1234 reuters-1235
+    """
+    from archive.importer import delete as delete_ids
+
+    try:
+        missing = delete_ids(list(ids), home, wait=wait)
+    except ArchiveError as exc:
+        _fail(exc)
+    for article_id in missing:
+        click.echo(f"not found: {article_id}", err=True)
+    click.echo(f"Deleted {len(ids) - len(missing)} articles.")
+    if missing:
+        sys.exit(EXIT_SOME_FAILED)
+
+
+@cli.command()
+@home_option
+@wait_option
+def reindex(home, wait) -> None:
+    """Rebuild the search index from the catalog (after a crash, a lost index or a schema change).
+
+    Example:
+
+        archive reindex --home /srv/archive
+    """
+    from archive.reindex import reindex as rebuild
+
+    try:
+        count = rebuild(home, wait=wait)
+    except ArchiveError as exc:
+        _fail(exc)
+    click.echo(f"Reindexed {count} articles.")
+
+
+@cli.command()
+@home_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(home, host, port) -> None:
+    """Serve the search site (development server; use gunicorn via the Procfile in production).
+
+    Example:
+
+        archive serve --port 8000
+    """
+    from archive.web.app import create_app
+
+    app = create_app({"ARCHIVE_HOME": str(home)})
+    app.run(host=host, port=port)
+
+
+def main() -> None:
+    cli(prog_name="archive")

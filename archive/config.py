@@ -1,0 +1,22 @@
+"""Settings shared by the CLI and the web app, each overridable by an environment variable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Where the archive lives: the Whoosh index, the catalog and the stored originals.
+DEFAULT_HOME = Path("index")
+HOME_ENV = "ARCHIVE_HOME"
+
+
+def archive_home(value: str | os.PathLike | None = None) -> Path:
+    """The archive home: an explicit value, else ``$ARCHIVE_HOME``, else ``./index``."""
+    if value:
+        return Path(value)
+    return Path(os.environ.get(HOME_ENV) or DEFAULT_HOME)
+
+
+def default_workers() -> int:
+    """Worker processes for the CPU-heavy import stages: one per core."""
+    return max(1, os.cpu_count() or 1)

@@ -1,0 +1,29 @@
+"""One exception family: every problem we can explain to a journalist or an engineer."""
+
+
+class ArchiveError(Exception):
+    """An expected problem with a message that says what happened and how to fix it."""
+
+
+class ReadError(ArchiveError):
+    """An input could not be read as an article (encoding, no body, unknown format, too big)."""
+
+
+class BadQuery(ArchiveError):
+    """A search request that cannot be answered as asked (bad syntax, bad date, too long)."""
+
+
+class SearchTimeout(BadQuery):
+    """A search ran past its time budget and was stopped."""
+
+
+class IndexMissing(ArchiveError):
+    """There is no archive at the configured home, or it cannot be opened."""
+
+
+class IndexLocked(ArchiveError):
+    """Another process is writing to the archive."""
+
+
+class NotFound(ArchiveError):
+    """No article with that id."""

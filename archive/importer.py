@@ -1,0 +1,281 @@
+"""Batch import: read -> clean -> chunk -> extract (in worker processes) -> catalog + index (one writer).
+
+An article counts as imported only once the index commit that holds it has returned. Each batch goes
+through three steps, each durable on its own, so a kill at any moment leaves a state the next writer
+completes: (1) the catalog stages the batch as ``pending``; (2) the index deletes and re-adds the batch's
+passages and commits; (3) the catalog marks the batch ``indexed``. A writer first re-indexes whatever a
+killed run left ``pending`` and finishes what it left ``deleting``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from archive import entities
+from archive.chunk import chunk_text
+from archive.errors import ArchiveError
+from archive.locking import write_lock
+from archive.models import Article, ImportReport, ItemOutcome, Record
+from archive.normalize import article_from_record
+from archive.readers import iter_records
+from archive.search.index import create_index, delete_articles, open_index, open_writer, replace_articles
+from archive.store import Catalog, raw_sha1
+
+#: Articles per commit: large enough that Whoosh's per-commit cost is small, small enough that a killed
+#: import loses little work and a re-run resumes close to where it stopped.
+COMMIT_ARTICLES = 2000
+#: Records per task sent to a worker: spaCy's ``nlp.pipe`` batches inside a task, and the pickling cost
+#: per task stays small against the work.
+TASK_RECORDS = 64
+#: Tasks in flight per worker: keeps both cores busy without reading a whole huge input into memory.
+TASKS_IN_FLIGHT_PER_WORKER = 3
+
+Progress = Callable[[int], None]
+
+
+def prepare(records: list[Record], with_entities: bool = True) -> list[tuple[Article | None, str | None]]:
+    """Clean, chunk and extract entities for a batch of records; one bad record never fails the others.
+
+    :return: for each record, ``(article, None)`` or ``(None, reason)``.
+    """
+    out: list[tuple[Article | None, str | None]] = []
+    for rec in records:
+        try:
+            article = article_from_record(rec)
+            article.passages = chunk_text(article.text)
+            out.append((article, None))
+        except ArchiveError as exc:
+            out.append((None, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - an unexpected bug on one record must not stop the batch
+            out.append((None, f"internal error: {type(exc).__name__}: {exc}"))
+    if with_entities:
+        ok = [a for a, _ in out if a is not None]
+        try:
+            entities.extract(ok)
+        except Exception:  # noqa: BLE001 - find the record that breaks extraction, keep the rest
+            for i, (article, _) in enumerate(out):
+                if article is None:
+                    continue
+                try:
+                    entities.extract([article])
+                except Exception as exc:  # noqa: BLE001
+                    traceback.print_exc(file=sys.stderr)
+                    out[i] = (None, f"entity extraction failed: {type(exc).__name__}: {exc}")
+    return out
+
+
+def _prepare_task(args: tuple[list[Record], bool]) -> list[tuple[Article | None, str | None]]:
+    return prepare(*args)
+
+
+def _chunks(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _prepared(
+    records: Iterable[Record], workers: int, with_entities: bool
+) -> Iterator[tuple[Record, Article | None, str | None]]:
+    """Prepare records in order, in ``workers`` processes, with a bounded number of tasks in flight."""
+    tasks = _chunks(records, TASK_RECORDS)
+    if workers <= 1:
+        for batch in tasks:
+            for rec, (article, reason) in zip(batch, prepare(batch, with_entities), strict=True):
+                yield rec, article, reason
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=entities.warm_up if with_entities else None) as pool:
+        pending: deque = deque()
+        for batch in tasks:
+            pending.append((batch, pool.apply_async(_prepare_task, ((batch, with_entities),))))
+            while len(pending) >= workers * TASKS_IN_FLIGHT_PER_WORKER:
+                yield from _drain(pending.popleft())
+        while pending:
+            yield from _drain(pending.popleft())
+
+
+def _drain(task) -> Iterator[tuple[Record, Article | None, str | None]]:
+    batch, result = task
+    for rec, (article, reason) in zip(batch, result.get(), strict=True):
+        yield rec, article, reason
+
+
+class _Batch:
+    """Articles waiting for the next commit, de-duplicated by id (the last version wins)."""
+
+    def __init__(self) -> None:
+        self.articles: dict[str, Article] = {}
+        self.originals: list[tuple[str, str, Record]] = []  # (sha1, article id, record)
+        self.items: list[tuple[ItemOutcome, Article]] = []
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+
+class Importer:
+    """Imports records into one archive home; use :func:`import_paths` for the common case."""
+
+    def __init__(self, home: Path, workers: int = 1, with_entities: bool = True, progress: Progress | None = None):
+        self.home = Path(home)
+        self.workers = workers
+        self.with_entities = with_entities
+        self.progress = progress or (lambda n: None)
+        self.report = ImportReport()
+        self._unsaved: list[ItemOutcome] = []
+
+    def run(self, records: Iterable[Record], paths: list[str]) -> ImportReport:
+        catalog = Catalog(self.home, create=True)
+        try:
+            create_index(self.home)
+            self.ix = open_index(self.home)
+            recover(catalog, self.ix)
+            run_id = catalog.start_run(paths)
+            known = catalog.known_originals()
+            batch = _Batch()
+            for rec, article, reason in _prepared(self._skip_known(records, known), self.workers, self.with_entities):
+                if article is None:
+                    self._outcome(ItemOutcome(rec.source, rec.line, None, "failed", reason))
+                    continue
+                self._add(batch, rec, article)
+                if len(batch) >= COMMIT_ARTICLES:
+                    self._commit(catalog, run_id, batch)
+                    batch = _Batch()
+            self._commit(catalog, run_id, batch)
+            catalog.finish_run(run_id, self.report)
+        finally:
+            catalog.close()
+        return self.report
+
+    def _skip_known(self, records: Iterable[Record], known: dict[str, str]) -> Iterator[Record]:
+        """Pass on the records to prepare; report read errors and unchanged inputs without preparing them."""
+        for rec in records:
+            if rec.error is not None or rec.data is None:
+                self._outcome(ItemOutcome(rec.source, rec.line, None, "failed", rec.error or "no data"))
+                continue
+            article_id = known.get(raw_sha1(rec.kind, rec.raw))
+            if article_id is not None:
+                self._outcome(ItemOutcome(rec.source, rec.line, article_id, "duplicate"))
+                continue
+            yield rec
+
+    def _outcome(self, item: ItemOutcome) -> None:
+        """Report an outcome now; it reaches the catalog's run log with the next commit."""
+        self.report.items.append(item)
+        self._unsaved.append(item)
+        self.progress(1)
+
+    def _add(self, batch: _Batch, rec: Record, article: Article) -> None:
+        item = ItemOutcome(rec.source, rec.line, article.id, "pending")
+        previous = batch.articles.get(article.id)
+        if previous is not None and previous.content_hash == article.content_hash:
+            item.status = "duplicate"
+        batch.articles[article.id] = article
+        batch.originals.append((raw_sha1(rec.kind, rec.raw), article.id, rec))
+        batch.items.append((item, article))
+
+    def _commit(self, catalog: Catalog, run_id: int, batch: _Batch) -> None:
+        """Write one batch: catalog as pending, index commit, catalog as indexed; then count outcomes."""
+        states = catalog.article_states(batch.articles)
+        changed: dict[str, Article] = {}
+        seen_in_batch: set[str] = set()
+        for item, article in batch.items:
+            if item.status == "duplicate":
+                continue
+            old = states.get(article.id)
+            if article.id in seen_in_batch:
+                item.status = "updated"
+            elif old is None:
+                item.status = "imported"
+            elif old[0] == article.content_hash and old[1] == "indexed":
+                item.status = "duplicate"
+            else:
+                item.status = "updated"
+            seen_in_batch.add(article.id)
+            if item.status != "duplicate":
+                changed[article.id] = batch.articles[article.id]
+        if changed:
+            catalog.stage_articles(changed.values())
+        for sha1, article_id, rec in batch.originals:
+            catalog.store_original(sha1, article_id, rec.kind, rec.source, rec.line, rec.raw)
+        catalog.commit()
+        if changed:
+            writer = open_writer(self.ix, timeout=60.0)
+            try:
+                replace_articles(writer, changed.values())
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            catalog.mark_indexed(changed)
+        for item, _ in batch.items:
+            self._outcome(item)
+        catalog.record_items(run_id, self._unsaved)
+        self._unsaved = []
+        catalog.commit()
+
+
+def recover(catalog: Catalog, ix) -> int:
+    """Finish what a killed writer left: index ``pending`` articles, drop ``deleting`` ones.
+
+    :return: how many articles it touched.
+    """
+    pending = list(catalog.iter_articles(state="pending"))
+    deleting = catalog.ids_in_state("deleting")
+    if not pending and not deleting:
+        return 0
+    writer = open_writer(ix, timeout=60.0)
+    delete_articles(writer, deleting)
+    replace_articles(writer, pending)
+    writer.commit()
+    catalog.mark_indexed(a.id for a in pending)
+    catalog.delete_articles(deleting)
+    catalog.commit()
+    return len(pending) + len(deleting)
+
+
+def import_paths(
+    paths: list[str],
+    home: Path,
+    workers: int = 1,
+    with_entities: bool = True,
+    progress: Progress | None = None,
+    stdin=None,
+    wait: float = 0.0,
+) -> ImportReport:
+    """Import files, folders or ``-`` (JSON Lines on stdin) into the archive at ``home``.
+
+    :param workers: processes for cleaning and entity extraction (the index has one writer).
+    :param wait: seconds to wait for another writer to finish.
+    :return: the outcome of every input record.
+    """
+    with write_lock(home, wait=wait):
+        importer = Importer(home, workers=workers, with_entities=with_entities, progress=progress)
+        return importer.run(iter_records(paths, stdin=stdin), [str(p) for p in paths])
+
+
+def delete(ids: list[str], home: Path, wait: float = 0.0) -> list[str]:
+    """Delete articles by id; returns the ids that were not in the archive."""
+    with write_lock(home, wait=wait):
+        catalog = Catalog(home)
+        try:
+            ix = open_index(home)
+            recover(catalog, ix)
+            found = catalog.existing_ids(ids)
+            if found:
+                catalog.set_state(found, "deleting")
+                catalog.commit()
+                recover(catalog, ix)
+        finally:
+            catalog.close()
+    return [i for i in ids if i not in set(found)]

@@ -1,0 +1,89 @@
+"""Opening the Whoosh index and writing passages to it: the only place that touches the index files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+from whoosh.writing import SegmentWriter
+
+from archive.errors import IndexLocked, IndexMissing
+from archive.models import Article
+from archive.search.schema import SCHEMA, passage_documents
+
+INDEX_DIRNAME = "whoosh"
+#: A commit renames the TOC file; a reader opening at that instant can miss it. Retry a few times.
+OPEN_RETRIES = 5
+OPEN_RETRY_DELAY = 0.05
+#: RAM the writer may buffer before it flushes a segment to disk.
+WRITER_LIMIT_MB = 256
+
+
+def index_dir(home: Path) -> Path:
+    return Path(home) / INDEX_DIRNAME
+
+
+def create_index(home: Path) -> None:
+    """Create an empty index. Only an import does this, and only when the folder holds no index files:
+    ``exists_in`` can report False on a healthy index (e.g. out of file descriptors), so we never
+    create over files that are there."""
+    folder = index_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    if any(folder.glob("*.toc")):
+        return
+    whoosh_index.create_in(str(folder), SCHEMA)
+
+
+def open_index(home: Path):
+    """Open the existing index for reading or writing; never create one.
+
+    :raises IndexMissing: when there is no index at ``home``.
+    """
+    folder = index_dir(home)
+    if not folder.is_dir() or not any(folder.glob("*.toc")):
+        raise IndexMissing(f"No archive at {home}. Run `archive import PATH` to create one.")
+    for attempt in range(OPEN_RETRIES):
+        try:
+            return whoosh_index.open_dir(str(folder))
+        except FileNotFoundError:
+            if attempt == OPEN_RETRIES - 1:
+                raise
+            time.sleep(OPEN_RETRY_DELAY)
+    raise AssertionError("unreachable")
+
+
+def open_writer(ix, timeout: float = 0.0) -> SegmentWriter:
+    """The index's single writer; waits up to ``timeout`` seconds for another writer to finish.
+
+    :raises IndexLocked: when another process holds the write lock.
+    """
+    try:
+        return ix.writer(timeout=timeout, limitmb=WRITER_LIMIT_MB)
+    except LockError as exc:
+        raise IndexLocked(
+            f"Another import is writing to {ix.storage.folder}. Wait for it to finish, then run this command "
+            "again (or pass --wait). Search keeps working meanwhile."
+        ) from exc
+
+
+def replace_articles(writer, articles: Iterable[Article]) -> int:
+    """Delete each article's passages, then add the new ones; returns the number of passages added.
+
+    ``update_document`` twice for one id in one writer leaves two documents, so the caller passes each
+    article once per writer and we delete by article id then add.
+    """
+    added = 0
+    for article in articles:
+        writer.delete_by_term("article_id", article.id)
+        for doc in passage_documents(article):
+            writer.add_document(**doc)
+            added += 1
+    return added
+
+
+def delete_articles(writer, article_ids: Iterable[str]) -> None:
+    for article_id in article_ids:
+        writer.delete_by_term("article_id", article_id)
