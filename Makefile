@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOME_DIR ?= index
 PORT ?= 8000
+# The seed articles (seeds/ also holds the Wikinews attribution, which is not an article).
+SEED_INPUTS := seeds/000_be4fb1b354845740.txt seeds/wikinews-en/articles.jsonl
 
 .PHONY: install chromium demo seed serve test test-fast lint format bench clean
 
@@ -23,7 +25,7 @@ chromium:
 
 seed: install
 	@if [ -f "$(HOME_DIR)/catalog.sqlite" ]; then echo "$(HOME_DIR) already holds an archive"; \
-	else $(BIN)/archive import seeds/ --home $(HOME_DIR); fi
+	else $(BIN)/archive import $(SEED_INPUTS) --home $(HOME_DIR); fi
 
 serve: install
 	ARCHIVE_HOME=$(HOME_DIR) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 'archive.web.app:create_app()'

@@ -20,3 +20,14 @@ def archive_home(value: str | os.PathLike | None = None) -> Path:
 def default_workers() -> int:
     """Worker processes for the CPU-heavy import stages: one per core."""
     return max(1, os.cpu_count() or 1)
+
+
+#: Articles per index commit: large enough that Whoosh's per-commit cost is small, small enough that a
+#: killed import loses little work and a re-run resumes close to where it stopped.
+DEFAULT_COMMIT_EVERY = 2000
+COMMIT_EVERY_ENV = "ARCHIVE_COMMIT_EVERY"
+
+
+def commit_every() -> int:
+    """Articles per commit; ``$ARCHIVE_COMMIT_EVERY`` lowers it for crash tests."""
+    return max(1, int(os.environ.get(COMMIT_EVERY_ENV) or DEFAULT_COMMIT_EVERY))

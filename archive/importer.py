@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from archive import entities
+from archive import config, entities
 from archive.chunk import chunk_text
 from archive.errors import ArchiveError
 from archive.locking import write_lock
@@ -26,9 +26,6 @@ from archive.readers import iter_records
 from archive.search.index import create_index, delete_articles, open_index, open_writer, replace_articles
 from archive.store import Catalog, raw_sha1
 
-#: Articles per commit: large enough that Whoosh's per-commit cost is small, small enough that a killed
-#: import loses little work and a re-run resumes close to where it stopped.
-COMMIT_ARTICLES = 2000
 #: Records per task sent to a worker: spaCy's ``nlp.pipe`` batches inside a task, and the pickling cost
 #: per task stays small against the work.
 TASK_RECORDS = 64
@@ -143,12 +140,13 @@ class Importer:
             run_id = catalog.start_run(paths)
             known = catalog.known_originals()
             batch = _Batch()
+            commit_every = config.commit_every()
             for rec, article, reason in _prepared(self._skip_known(records, known), self.workers, self.with_entities):
                 if article is None:
                     self._outcome(ItemOutcome(rec.source, rec.line, None, "failed", reason))
                     continue
                 self._add(batch, rec, article)
-                if len(batch) >= COMMIT_ARTICLES:
+                if len(batch) >= commit_every:
                     self._commit(catalog, run_id, batch)
                     batch = _Batch()
             self._commit(catalog, run_id, batch)
@@ -212,7 +210,7 @@ class Importer:
         if changed:
             writer = open_writer(self.ix, timeout=60.0)
             try:
-                replace_articles(writer, changed.values())
+                replace_articles(writer, changed.values(), maybe_indexed=set(states))
             except BaseException:
                 writer.cancel()
                 raise

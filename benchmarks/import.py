@@ -29,7 +29,12 @@ TARGET_RATIO = 1.5
 
 
 def convert(out: Path, limit: int) -> Path:
-    cmd = [sys.executable, str(SHARED / "tools/reuters_jsonl.py"), str(SHARED / "corpora/reuters21578"), str(out)]
+    cmd = [
+        sys.executable,
+        str(SHARED / "tools/reuters_jsonl.py"),
+        str(SHARED / "corpora/reuters21578"),
+        str(out),
+    ]
     if limit:
         cmd += ["--limit", str(limit)]
     subprocess.run(cmd, check=True)
@@ -63,7 +68,7 @@ def stats(home: Path) -> dict:
 
 
 def _ner_task(texts: list[str]) -> int:
-    from archive.entities.ner import load_nlp
+    from archive.entities.ner import load as load_nlp
 
     nlp = load_nlp()
     return sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=64))
