@@ -21,9 +21,13 @@ home_option = click.option(
     help="Archive folder (index, catalog, originals); also $ARCHIVE_HOME.",
 )
 wait_option = click.option(
-    "--wait", default=0.0, show_default=True, type=float, metavar="SECONDS",
+    "--wait",
+    default=0.0,
+    show_default=True,
+    type=float,
+    metavar="SECONDS",
     help="Wait this long for another writer (import, delete, reindex) to finish.",
-)  # fmt: skip
+)
 
 #: Exit status of an import in which some input failed (the rest was imported).
 EXIT_SOME_FAILED = 1
@@ -73,7 +77,9 @@ def _summary(report: ImportReport, seconds: float) -> str:
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True)
 @home_option
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes [default: cores].")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes [default: cores]."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 @click.option("--no-entities", is_flag=True, hidden=True, help="Skip entity extraction (benchmarks).")
@@ -132,18 +138,35 @@ def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
 @click.argument("query", default="")
 @home_option
 @click.option("--person", multiple=True, help="Only articles naming this person (key, name or spelling).")
-@click.option("--place", multiple=True, help="Only articles naming this place (a country includes its cities).")
+@click.option(
+    "--place", multiple=True, help="Only articles naming this place (a country includes its cities)."
+)
 @click.option("--from", "date_from", help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Published on or before.")
 @click.option("--mentioned-from", help="Mentions a date on or after.")
 @click.option("--mentioned-to", help="Mentions a date on or before.")
 @click.option("--source", help="Only articles from this outlet.")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option(
+    "--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True
+)
 @click.option("--exact", is_flag=True, help="Literal text: no folding, stemming or name variants.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Results to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print exactly what /api/search returns.")
-def search(query, home, person, place, date_from, date_to, mentioned_from, mentioned_to, source, sort, exact,
-           limit, as_json) -> None:  # fmt: skip
+def search(
+    query,
+    home,
+    person,
+    place,
+    date_from,
+    date_to,
+    mentioned_from,
+    mentioned_to,
+    source,
+    sort,
+    exact,
+    limit,
+    as_json,
+) -> None:
     """Search the archive.
 
     Example:
@@ -159,8 +182,13 @@ def search(query, home, person, place, date_from, date_to, mentioned_from, menti
     for key, values in (("person", person), ("place", place)):
         for value in values:
             args.add(key, value)
-    optional = {"from": date_from, "to": date_to, "mentioned_from": mentioned_from, "mentioned_to": mentioned_to,
-                "source": source}  # fmt: skip
+    optional = {
+        "from": date_from,
+        "to": date_to,
+        "mentioned_from": mentioned_from,
+        "mentioned_to": mentioned_to,
+        "source": source,
+    }
     for key, value in optional.items():
         if value:
             args.add(key, value)

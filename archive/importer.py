@@ -123,7 +123,9 @@ class _Batch:
 class Importer:
     """Imports records into one archive home; use :func:`import_paths` for the common case."""
 
-    def __init__(self, home: Path, workers: int = 1, with_entities: bool = True, progress: Progress | None = None):
+    def __init__(
+        self, home: Path, workers: int = 1, with_entities: bool = True, progress: Progress | None = None
+    ):
         self.home = Path(home)
         self.workers = workers
         self.with_entities = with_entities
@@ -141,7 +143,9 @@ class Importer:
             known = catalog.known_originals()
             batch = _Batch()
             commit_every = config.commit_every()
-            for rec, article, reason in _prepared(self._skip_known(records, known), self.workers, self.with_entities):
+            for rec, article, reason in _prepared(
+                self._skip_known(records, known), self.workers, self.with_entities
+            ):
                 if article is None:
                     self._outcome(ItemOutcome(rec.source, rec.line, None, "failed", reason))
                     continue

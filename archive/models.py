@@ -105,10 +105,12 @@ class Article:
         d = dict(d)
         d["passages"] = [Passage(**p) for p in d.get("passages", [])]
         d["persons"] = [
-            Person(**{**p, "mentions": [Mention(**m) for m in p.get("mentions", [])]}) for p in d.get("persons", [])
+            Person(**{**p, "mentions": [Mention(**m) for m in p.get("mentions", [])]})
+            for p in d.get("persons", [])
         ]
         d["places"] = [
-            Place(**{**p, "mentions": [Mention(**m) for m in p.get("mentions", [])]}) for p in d.get("places", [])
+            Place(**{**p, "mentions": [Mention(**m) for m in p.get("mentions", [])]})
+            for p in d.get("places", [])
         ]
         d["dates"] = [DateMention(**x) for x in d.get("dates", [])]
         return cls(**d)
@@ -145,5 +147,7 @@ class ImportReport:
             "updated": self.count("updated"),
             "duplicates": self.count("duplicate"),
             "failed": [{"source": i.source, "line": i.line, "reason": i.reason} for i in self.failed],
-            "items": [{"source": i.source, "line": i.line, "id": i.id, "status": i.status} for i in self.items],
+            "items": [
+                {"source": i.source, "line": i.line, "id": i.id, "status": i.status} for i in self.items
+            ],
         }

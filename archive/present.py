@@ -8,9 +8,21 @@ from archive.models import Article
 
 #: Fields of an article as DESIGN 3.4 lists them, in that order.
 ARTICLE_FIELDS = (
-    "id", "title", "published", "url", "source", "author", "language", "text", "captions",
-    "passages", "persons", "places", "dates", "extra",
-)  # fmt: skip
+    "id",
+    "title",
+    "published",
+    "url",
+    "source",
+    "author",
+    "language",
+    "text",
+    "captions",
+    "passages",
+    "persons",
+    "places",
+    "dates",
+    "extra",
+)
 
 
 def article_json(article: Article) -> dict[str, Any]:

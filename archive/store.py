@@ -151,7 +151,9 @@ class Catalog:
         one = self.db.execute
         return {
             "articles": one("SELECT count(*) FROM articles WHERE state = 'indexed'").fetchone()[0],
-            "passages": one("SELECT coalesce(sum(passages), 0) FROM articles WHERE state = 'indexed'").fetchone()[0],
+            "passages": one(
+                "SELECT coalesce(sum(passages), 0) FROM articles WHERE state = 'indexed'"
+            ).fetchone()[0],
             "persons": one("SELECT count(DISTINCT key) FROM article_persons").fetchone()[0],
             "places": one("SELECT count(DISTINCT key) FROM article_places").fetchone()[0],
             "pending": one("SELECT count(*) FROM articles WHERE state != 'indexed'").fetchone()[0],
@@ -168,7 +170,9 @@ class Catalog:
         if self.db.execute("SELECT 1 FROM article_persons WHERE key = ? LIMIT 1", (value,)).fetchone():
             return [value]
         folded = fold_name(value)
-        rows = self.db.execute("SELECT DISTINCT key FROM person_variants WHERE folded = ?", (folded,)).fetchall()
+        rows = self.db.execute(
+            "SELECT DISTINCT key FROM person_variants WHERE folded = ?", (folded,)
+        ).fetchall()
         if not rows:  # a surname: the last word of a recorded spelling
             rows = self.db.execute(
                 "SELECT DISTINCT key FROM person_variants WHERE folded LIKE ? ESCAPE '\\'",
@@ -187,7 +191,9 @@ class Catalog:
             ).fetchone()
             if names is None:
                 continue
-            variants = [r[0] for r in self.db.execute("SELECT variant FROM person_variants WHERE key = ?", (key,))]
+            variants = [
+                r[0] for r in self.db.execute("SELECT variant FROM person_variants WHERE key = ?", (key,))
+            ]
             out[key] = {"name": names["name"], "variants": sorted(variants)}
         return out
 
@@ -204,7 +210,9 @@ class Catalog:
     def places(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for key in set(keys):
-            row = self.db.execute("SELECT name, country, lat, lon FROM places WHERE key = ?", (key,)).fetchone()
+            row = self.db.execute(
+                "SELECT name, country, lat, lon FROM places WHERE key = ?", (key,)
+            ).fetchone()
             if row:
                 out[key] = dict(row)
         return out
@@ -212,7 +220,9 @@ class Catalog:
     # -- writing (the importer only) -----------------------------------------------------------------
 
     def start_run(self, paths: list[str]) -> int:
-        cur = self.db.execute("INSERT INTO runs (started, paths) VALUES (?, ?)", (time.time(), json.dumps(paths)))
+        cur = self.db.execute(
+            "INSERT INTO runs (started, paths) VALUES (?, ?)", (time.time(), json.dumps(paths))
+        )
         self.db.commit()
         return int(cur.lastrowid)
 
@@ -250,8 +260,18 @@ class Catalog:
                 "title = excluded.title, published = excluded.published, source = excluded.source, "
                 "url = excluded.url, passages = excluded.passages, data = excluded.data, "
                 "updated_at = excluded.updated_at",
-                (a.id, a.content_hash, a.title, a.published, a.source, a.url, len(a.passages),
-                 json.dumps(data, ensure_ascii=False), now, now),
+                (
+                    a.id,
+                    a.content_hash,
+                    a.title,
+                    a.published,
+                    a.source,
+                    a.url,
+                    len(a.passages),
+                    json.dumps(data, ensure_ascii=False),
+                    now,
+                    now,
+                ),
             )
             self.db.executemany(
                 "INSERT INTO article_persons (article_id, key, name) VALUES (?, ?, ?)",
@@ -262,14 +282,17 @@ class Catalog:
                 [(p.key, v, fold_name(v)) for p in a.persons for v in {p.name, *p.variants}],
             )
             self.db.executemany(
-                "INSERT INTO article_places (article_id, key) VALUES (?, ?)", [(a.id, p.key) for p in a.places]
+                "INSERT INTO article_places (article_id, key) VALUES (?, ?)",
+                [(a.id, p.key) for p in a.places],
             )
             self.db.executemany(
                 "INSERT OR IGNORE INTO places (key, name, folded, country, lat, lon) VALUES (?, ?, ?, ?, ?, ?)",
                 [(p.key, p.name, fold_name(p.name), p.country, p.lat, p.lon) for p in a.places],
             )
 
-    def store_original(self, sha1: str, article_id: str, kind: str, source: str, line: int | None, raw: bytes):
+    def store_original(
+        self, sha1: str, article_id: str, kind: str, source: str, line: int | None, raw: bytes
+    ):
         self.db.execute(
             "INSERT OR REPLACE INTO originals (sha1, article_id, kind, source, line, raw) VALUES (?, ?, ?, ?, ?, ?)",
             (sha1, article_id, kind, source, line, zlib.compress(raw)),

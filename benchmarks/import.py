@@ -43,8 +43,18 @@ def convert(out: Path, limit: int) -> Path:
 
 def run_import(source: Path, home: Path, workers: int, entities: bool) -> tuple[float, dict, float]:
     """Run ``archive import`` in a child process; return seconds, the JSON report and its peak RSS (MB)."""
-    cmd = [sys.executable, "-m", "archive", "import", str(source), "--home", str(home), "--json",
-           "--workers", str(workers)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "archive",
+        "import",
+        str(source),
+        "--home",
+        str(home),
+        "--json",
+        "--workers",
+        str(workers),
+    ]
     if not entities:
         cmd.append("--no-entities")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -62,8 +72,13 @@ def folder_mb(path: Path) -> float:
 
 
 def stats(home: Path) -> dict:
-    out = subprocess.run([sys.executable, "-m", "archive", "stats", "--json", "--home", str(home)],
-                         capture_output=True, text=True, cwd=ROOT, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "archive", "stats", "--json", "--home", str(home)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -87,8 +102,10 @@ def ner_alone(source: Path, workers: int) -> float:
 def report_line(label: str, seconds: float, report: dict, target: float | None) -> None:
     done = report["imported"] + report["updated"]
     goal = f"  (target <= {target:.0f} s: {'met' if seconds <= target else 'MISSED'})" if target else ""
-    print(f"{label:<28} {seconds:7.1f} s  {done / seconds:7.0f} articles/s  imported={report['imported']} "
-          f"duplicates={report['duplicates']} failed={len(report['failed'])}{goal}")  # fmt: skip
+    print(
+        f"{label:<28} {seconds:7.1f} s  {done / seconds:7.0f} articles/s  imported={report['imported']} "
+        f"duplicates={report['duplicates']} failed={len(report['failed'])}{goal}"
+    )
 
 
 def main() -> None:
@@ -107,8 +124,10 @@ def main() -> None:
         seconds, report, peak = run_import(source, home, args.workers, entities=False)
         report_line("import, no entities", seconds, report, TARGET_PLAIN_S)
         figures = stats(home)
-        print(f"{'':28} passages={figures['passages']} index={folder_mb(home / 'whoosh'):.0f} MB "
-              f"catalog={folder_mb(home) - folder_mb(home / 'whoosh'):.0f} MB peak RSS={peak:.0f} MB")  # fmt: skip
+        print(
+            f"{'':28} passages={figures['passages']} index={folder_mb(home / 'whoosh'):.0f} MB "
+            f"catalog={folder_mb(home) - folder_mb(home / 'whoosh'):.0f} MB peak RSS={peak:.0f} MB"
+        )
         seconds, report, _ = run_import(source, home, args.workers, entities=False)
         report_line("re-import (no-op)", seconds, report, TARGET_NOOP_S)
 
@@ -122,8 +141,10 @@ def main() -> None:
         alone = ner_alone(source, args.workers)
         ratio = seconds / alone
         verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
-        print(f"{'NER pipeline alone':<28} {alone:7.1f} s  ratio import/NER = {ratio:.2f} "
-              f"(target <= {TARGET_RATIO}: {verdict})")  # fmt: skip
+        print(
+            f"{'NER pipeline alone':<28} {alone:7.1f} s  ratio import/NER = {ratio:.2f} "
+            f"(target <= {TARGET_RATIO}: {verdict})"
+        )
 
 
 if __name__ == "__main__":

@@ -23,10 +23,17 @@ def reuters_jsonl(tmp_path_factory) -> Path:
     """The first Reuters-21578 articles as JSON Lines, converted by the shared tool (not copied)."""
     out = tmp_path_factory.mktemp("reuters")
     subprocess.run(
-        [sys.executable, str(SHARED / "tools/reuters_jsonl.py"), str(SHARED / "corpora/reuters21578"), str(out),
-         "--limit", str(REUTERS_SLICE)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(SHARED / "tools/reuters_jsonl.py"),
+            str(SHARED / "corpora/reuters21578"),
+            str(out),
+            "--limit",
+            str(REUTERS_SLICE),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return out / "reuters.jsonl"
 
 

@@ -62,11 +62,27 @@ def test_import_seeds_then_reimport_is_a_noop(tmp_path, wikinews_slice):
 
 def test_known_id_with_new_content_replaces_the_article(tmp_path):
     home = tmp_path / "home"
-    first = write_jsonl(tmp_path / "a.jsonl", [{"id": "story-1", "title": "Harbour reopens", "text": "The harbour "
-                        "reopened on Monday after repairs. Ferries resumed service."}])  # fmt: skip
+    first = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {
+                "id": "story-1",
+                "title": "Harbour reopens",
+                "text": "The harbour reopened on Monday after repairs. Ferries resumed service.",
+            }
+        ],
+    )
     assert import_json(home, str(first))[1]["imported"] == 1
-    second = write_jsonl(tmp_path / "b.jsonl", [{"id": "story-1", "title": "Harbour reopens, corrected",
-                         "text": "The harbour reopened on Tuesday after repairs. Ferries resumed service."}])  # fmt: skip
+    second = write_jsonl(
+        tmp_path / "b.jsonl",
+        [
+            {
+                "id": "story-1",
+                "title": "Harbour reopens, corrected",
+                "text": "The harbour reopened on Tuesday after repairs. Ferries resumed service.",
+            }
+        ],
+    )
     code, report = import_json(home, str(second))
     assert code == 0 and report["updated"] == 1 and report["imported"] == 0
     shown = json.loads(run("show", "story-1", "--json", home=home).stdout)
@@ -78,11 +94,14 @@ def test_known_id_with_new_content_replaces_the_article(tmp_path):
 
 def test_same_id_twice_in_one_batch_is_one_article(tmp_path):
     home = tmp_path / "home"
-    path = write_jsonl(tmp_path / "dup.jsonl", [
-        {"id": "x", "text": "First version of the story about the council vote."},
-        {"id": "x", "text": "First version of the story about the council vote."},
-        {"id": "x", "text": "Second version of the story about the council vote."},
-    ])  # fmt: skip
+    path = write_jsonl(
+        tmp_path / "dup.jsonl",
+        [
+            {"id": "x", "text": "First version of the story about the council vote."},
+            {"id": "x", "text": "First version of the story about the council vote."},
+            {"id": "x", "text": "Second version of the story about the council vote."},
+        ],
+    )
     code, report = import_json(home, str(path))
     assert code == 0
     assert [i["status"] for i in report["items"]] == ["imported", "duplicate", "updated"]
@@ -110,7 +129,7 @@ def test_bad_inputs_are_reported_and_the_rest_is_imported(tmp_path):
         '{"id": "ok-2", "text": "Another good record about the port strike."}\n'
         '{"id": "broken", "text": \n'
         '{"id": "no-body", "title": "Only a headline"}\n'
-        '[1, 2, 3]\n',
+        "[1, 2, 3]\n",
         encoding="utf-8",
     )
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
@@ -120,8 +139,14 @@ def test_bad_inputs_are_reported_and_the_rest_is_imported(tmp_path):
     assert code == 1
     assert report["imported"] == 2
     failed = {(Path(f["source"]).name, f["line"]) for f in report["failed"]}
-    assert failed == {("mixed.jsonl", 2), ("mixed.jsonl", 3), ("mixed.jsonl", 4), ("binary.txt", None),
-                      ("empty.md", None), ("report.pdf", None)}  # fmt: skip
+    assert failed == {
+        ("mixed.jsonl", 2),
+        ("mixed.jsonl", 3),
+        ("mixed.jsonl", 4),
+        ("binary.txt", None),
+        ("empty.md", None),
+        ("report.pdf", None),
+    }
     assert all(f["reason"] for f in report["failed"])
     assert len(report["items"]) == 8
     assert json.loads(run("stats", "--json", home=home).stdout)["articles"] == 2
@@ -131,7 +156,9 @@ def test_summary_line_and_exit_codes(tmp_path):
     home = tmp_path / "home"
     result = run("import", str(SEED_ARTICLE), "--workers", "1", home=home)
     assert result.exit_code == 0
-    assert result.stdout.strip().splitlines()[-1].startswith("Imported 1, updated 0, duplicates 0, failed 0 in ")
+    assert (
+        result.stdout.strip().splitlines()[-1].startswith("Imported 1, updated 0, duplicates 0, failed 0 in ")
+    )
     missing = run("import", str(tmp_path / "nope.jsonl"), home=home)
     assert missing.exit_code == 2
     assert "No such file or folder" in missing.output
@@ -139,7 +166,9 @@ def test_summary_line_and_exit_codes(tmp_path):
 
 def test_stdin_reads_json_lines(tmp_path):
     home = tmp_path / "home"
-    lines = json.dumps({"id": "in-1", "headline": "From stdin", "body": "Piped text about the election."}) + "\n"
+    lines = (
+        json.dumps({"id": "in-1", "headline": "From stdin", "body": "Piped text about the election."}) + "\n"
+    )
     code, report = import_json(home, "-", stdin=lines)
     assert code == 0 and report["imported"] == 1
     assert report["items"][0]["source"] == "-" and report["items"][0]["line"] == 1
@@ -181,8 +210,19 @@ def test_killed_import_resumes_to_exactly_the_input(tmp_path, reuters_jsonl):
     """kill -9 after the first commit; the next run completes the archive with no duplicates."""
     home = tmp_path / "home"
     env = {**os.environ, "ARCHIVE_COMMIT_EVERY": "50"}
-    cmd = [sys.executable, "-m", "archive", "import", str(reuters_jsonl), "--home", str(home), "--workers", "1",
-           "--quiet", "--no-entities"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "archive",
+        "import",
+        str(reuters_jsonl),
+        "--home",
+        str(home),
+        "--workers",
+        "1",
+        "--quiet",
+        "--no-entities",
+    ]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list((home / "whoosh").glob("*.seg")):
@@ -190,8 +230,9 @@ def test_killed_import_resumes_to_exactly_the_input(tmp_path, reuters_jsonl):
     time.sleep(0.3)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    result = subprocess.run([*cmd[:-2], "--json", "--no-entities"], env=env, cwd=ROOT, capture_output=True,
-                            text=True)  # fmt: skip
+    result = subprocess.run(
+        [*cmd[:-2], "--json", "--no-entities"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     total = len(reuters_jsonl.read_text(encoding="utf-8").splitlines())

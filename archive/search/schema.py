@@ -43,7 +43,8 @@ SCHEMA = Schema(
     place_names=TEXT(analyzer=FOLDED),
     source=ID(stored=True),  # outlet, lowercased
     published=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),  # YYYYMMDD, 0 when unknown
-    mentioned=KEYWORD(commas=True, lowercase=False, scorable=False, stored=True),  # "YYYYMMDD-YYYYMMDD" ranges
+    # dates mentioned in the text, as "YYYYMMDD-YYYYMMDD" ranges
+    mentioned=KEYWORD(commas=True, lowercase=False, scorable=False, stored=True),
 )
 
 
