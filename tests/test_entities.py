@@ -1,0 +1,85 @@
+"""End to end: ``extract`` on the seed article, with the real spaCy model (loaded once per session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.entities import extract
+from archive.models import Article
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_be4fb1b354845740.txt"
+
+
+@pytest.fixture(scope="module")
+def seed() -> Article:
+    title, text = SEED.read_text(encoding="utf-8").split("\n", 1)
+    article = Article(id="seed", title=title, text=text.strip(), published="2023-10-27")
+    extract([article])
+    return article
+
+
+def _person(article: Article, key: str):
+    return next(p for p in article.persons if p.key == key)
+
+
+def test_lukashenka_is_one_person_with_every_spelling(seed):
+    person = _person(seed, "lukashenko_aleksandr")
+    assert person.name == "Alyaksandr Lukashenka"
+    assert {"Alyaksandr Lukashenka", "Lukashenka", "łukaszenka"} <= set(person.variants)
+    assert sum("ukash" in p.key or "ukasz" in p.key for p in seed.persons) == 1
+    spelled = {seed.text[m.start : m.end] for m in person.mentions}
+    assert spelled == set(person.variants)  # every offset points at one of his spellings
+    assert len(person.mentions) >= 15
+
+
+def test_karpiankou_and_karpyankov_are_one_person_and_karpienka_another(seed):
+    karpiankou = _person(seed, "karpiankov_nikolai")
+    assert set(karpiankou.variants) == {"Mikałaj Karpiankou", "Mikalai Karpyankov"}
+    assert [seed.text[m.start : m.end] for m in karpiankou.mentions] == [
+        "Mikałaj Karpiankou",
+        "Mikalai Karpyankov",
+    ]
+    karpienka = _person(seed, "karpienko_igor")
+    assert karpienka.variants == ["Ihar Karpienka"]
+
+
+def test_titles_and_possessives_are_not_names(seed):
+    names = {v for p in seed.persons for v in p.variants}
+    assert not any(
+        n.startswith(("General", "Deputy", "President")) or n.endswith(("’s", "'s")) for n in names
+    )
+    assert {"Vladimir Putin", "Putin"} <= set(_person(seed, "putin_vladimir").variants)
+
+
+def test_places_resolve_with_their_country(seed):
+    places = {p.key: p for p in seed.places}
+    assert places["BY/625144"].name == "Minsk" and places["BY/625144"].country == "Belarus"
+    assert {"BY", "RU", "UA", "RU/524901"} <= set(places)
+    assert all(
+        seed.text[m.start : m.end] in {"Belarus", "Belarusian", "Belarusians"} for m in places["BY"].mentions
+    )
+
+
+def test_dates(seed):
+    values = {d.value for d in seed.dates}
+    assert {"2023-10-24", "2020", "2020-08", "2020-10-18", "2024-02-25", "2023-10-19", "2022-01"} <= values
+    assert all(seed.text[d.start : d.end] == d.text for d in seed.dates)
+
+
+def test_a_batch_reads_each_article_on_its_own():
+    a = Article(id="a", title="", text="Alexander Lukashenko met officials in Minsk on October 24, 2023.")
+    b = Article(id="b", title="", text="Nothing to see here.", captions="Photo: Vladimir Putin in Moscow.")
+    extract([a, b])
+    assert [p.key for p in a.persons] == ["lukashenko_aleksandr"]
+    assert [p.key for p in a.places] == ["BY/625144"] and a.dates[0].value == "2023-10-24"
+    assert [(p.key, p.mentions) for p in b.persons] == [("putin_vladimir", [])]  # from the caption
+    assert b.dates == []
+
+
+def test_an_article_without_text_keeps_caption_names_without_offsets():
+    article = Article(id="c", title="", text="", captions="Alyaksandr Lukashenka in Minsk.")
+    extract([article])
+    assert [(p.key, p.mentions) for p in article.persons] == [("lukashenko_aleksandr", [])]
+    assert [(p.key, p.mentions) for p in article.places] == [("BY/625144", [])]

@@ -1,0 +1,125 @@
+"""Person names: cleaning, spelling-robust keys, and grouping the mentions of one article."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.entities.persons import clean_name, fold_name, person_key, persons_in
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("Alyaksandr Lukashenka", "Aleksandr Lukashenko"),
+        ("Alyaksandr Lukashenka", "Alexander Lukashenko"),
+        ("Alyaksandr Lukashenka", "Александр Лукашенко"),
+        ("Łukaszenka", "Lukashenka"),
+        ("Лукашенко", "Lukashenko"),
+        ("General Mikałaj Karpiankou", "Mikalai Karpyankov"),
+        ("Deputy Minister of Internal Affairs Mikalai Karpyankov", "Mikalai Karpyankov"),
+        ("Svyatlana Tsikhanouskaya", "Sviatlana Tsikhanouskaya"),
+        ("President Reagan", "Reagan's"),
+        ("Karl Otto Poehl", "Karl Otto Pöhl"),
+        ("Jim Baker", "James Baker"),
+        ("Baker, James", "James Baker"),
+        ("Paul Volcker", "Paul Volker"),
+        ("Putin’s", "Putin"),
+    ],
+)
+def test_spellings_of_one_person_share_a_key(a, b):
+    assert person_key(a) == person_key(b) is not None
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("Mikałaj Karpiankou", "Ihar Karpienka"),  # close surnames, different people
+        ("Karpiankou", "Karpienka"),
+        ("James Baker", "Howard Baker"),  # one surname, incompatible first names
+        ("Alyaksandr Lukashenka", "Viktar Lukashenka"),
+        ("Svetlana Tikhanovskaya", "Svetlana Tikhonova"),
+        ("Igor Ivanov", "Ivan Igorov"),
+    ],
+)
+def test_different_people_never_share_a_key(a, b):
+    assert person_key(a) != person_key(b)
+
+
+@pytest.mark.parametrize(
+    "raw,clean",
+    [
+        ("General Mikałaj Karpiankou", "Mikałaj Karpiankou"),
+        ("Deputy Minister Mikalai Karpyankov", "Mikalai Karpyankov"),
+        ("President Lukashenka", "Lukashenka"),
+        ("Putin’s", "Putin"),
+        ("Lukashenka's", "Lukashenka"),
+        ("Vladimir Putin Photo", "Vladimir Putin"),
+        ("“Tsikhanouskaya,", "Tsikhanouskaya"),
+        ("NATO", None),
+        ("Photo", None),
+        ("the", None),
+        ("1987", None),
+    ],
+)
+def test_clean_name(raw, clean):
+    assert clean_name(raw) == clean
+
+
+def test_keys_are_url_and_keyword_safe():
+    for name in ["Alyaksandr Lukashenka", "Willy de Clercq", "Robin Leigh-Pemberton", "Лукашенко", "O'Brien"]:
+        key = person_key(name)
+        assert key and all(c in "abcdefghijklmnopqrstuvwxyz0123456789_.-" for c in key), key
+
+
+def test_key_format():
+    assert person_key("Alyaksandr Lukashenka") == "lukashenko_aleksandr"
+    assert person_key("Lukashenka") == "lukashenko"  # a surname alone keys the surname
+
+
+@pytest.mark.parametrize(
+    "name,folded",
+    [
+        ("Łukaszenka", "lukaszenka"),
+        ("Лукашенко", "lukashenko"),
+        ("Mikałaj  Karpiankou", "mikalaj karpiankou"),
+    ],
+)
+def test_fold_name(name, folded):
+    assert fold_name(name) == folded
+
+
+def _spans(text, *names):
+    return [(text.index(n), text.index(n) + len(n)) for n in names]
+
+
+def test_surname_mentions_join_the_full_name_in_the_article():
+    text = "Alyaksandr Lukashenka spoke. Later Lukashenka left, and łukaszenka z młodzieżą appeared."
+    (person,) = persons_in(text, _spans(text, "Alyaksandr Lukashenka"))
+    assert person.key == "lukashenko_aleksandr"
+    assert person.name == "Alyaksandr Lukashenka"
+    assert person.variants == ["Alyaksandr Lukashenka", "Lukashenka", "łukaszenka"]
+    assert [text[m.start : m.end] for m in person.mentions] == [
+        "Alyaksandr Lukashenka",
+        "Lukashenka",
+        "łukaszenka",
+    ]
+
+
+def test_surname_goes_to_the_nearest_full_name_before_it():
+    text = "James Baker met Howard Baker. Baker said no."
+    people = persons_in(text, _spans(text, "James Baker", "Howard Baker"))
+    by_key = {p.key: p for p in people}
+    howard = person_key("Howard Baker")
+    assert set(by_key) == {"baker_james", howard}
+    assert [text[m.start : m.end] for m in by_key[howard].mentions] == ["Howard Baker", "Baker"]
+
+
+def test_names_ner_missed_are_found_from_a_known_given_name():
+    text = "The chairman of the commission, Ihar Karpienka, addressed officers."
+    (person,) = persons_in(text, [])
+    assert (person.key, person.name) == ("karpienko_igor", "Ihar Karpienka")
+
+
+def test_names_outside_the_text_have_no_mentions():
+    (person,) = persons_in("Nothing here.", [], ["Alyaksandr Lukashenka"])
+    assert person.key == "lukashenko_aleksandr" and person.mentions == []

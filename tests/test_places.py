@@ -1,0 +1,86 @@
+"""Places: offline resolution to a canonical place with its country, in an article or typed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from archive.entities.places import country_of, places_in, resolve_place
+
+
+@pytest.mark.parametrize(
+    "name,key,country",
+    [
+        ("Belarus", "BY", "Belarus"),
+        ("Belarusian", "BY", "Belarus"),  # demonyms are the country
+        ("Belarusians", "BY", "Belarus"),
+        ("Minsk", "BY/625144", "Belarus"),  # a city carries its country
+        ("Mińsk", "BY/625144", "Belarus"),
+        ("Минск", "BY/625144", "Belarus"),
+        ("U.S.", "US", "United States"),
+        ("American", "US", "United States"),
+        ("Britain", "GB", "United Kingdom"),
+        ("USSR", "RU", "Russia"),  # historical names go to the successor
+        ("Soviet", "RU", "Russia"),
+        ("West Germany", "DE", "Germany"),
+        ("West German", "DE", "Germany"),
+        ("Burma", "MM", "Myanmar"),
+        ("Paris", "FR/2988507", "France"),  # the biggest of its namesakes
+        ("London", "GB/2643743", "United Kingdom"),
+        ("New York", "US/5128581", "United States"),  # the city, not the state
+        ("Texas", "US/4736286", "United States"),
+        ("the Hague", "NL/2747373", "The Netherlands"),
+        ("Peking", "CN/1816670", "China"),  # an alternate name
+        ("BY", "BY", "Belarus"),  # keys resolve to themselves
+        ("BY/625144", "BY/625144", "Belarus"),
+    ],
+)
+def test_resolve_place(name, key, country):
+    place = resolve_place(name)
+    assert place is not None and (place.key, place.country) == (key, country)
+
+
+@pytest.mark.parametrize("name", ["Kremlin", "Reagan", "Europe", "Treasury", "", "ZZ"])
+def test_unknown_names_resolve_to_nothing(name):
+    assert resolve_place(name) is None
+
+
+def test_country_of():
+    assert country_of("BY/625144") == country_of("BY") == "Belarus"
+
+
+def test_city_coordinates():
+    minsk = resolve_place("Minsk")
+    assert minsk.lat == pytest.approx(53.9, abs=0.1) and minsk.lon == pytest.approx(27.57, abs=0.1)
+
+
+def _ents(text, *pairs):
+    """Every occurrence of each name, as NER would label it."""
+    return [(label, m.start(), m.end()) for label, name in pairs for m in re.finditer(re.escape(name), text)]
+
+
+def test_places_in_groups_mentions_and_scans_country_names():
+    text = "Belarusian protesters marched in Minsk. Belarus' government, in Minsk, said no."
+    places = places_in(text, _ents(text, ("GPE", "Minsk")))
+    by_key = {p.key: p for p in places}
+    assert set(by_key) == {"BY", "BY/625144"}
+    assert [text[m.start : m.end] for m in by_key["BY"].mentions] == ["Belarusian", "Belarus"]
+    assert len(by_key["BY/625144"].mentions) == 2
+
+
+def test_ambiguous_city_follows_the_article_countries():
+    text = "Canada said Victoria would host it."
+    places = places_in(text, _ents(text, ("GPE", "Canada"), ("GPE", "Victoria")))
+    assert {p.country for p in places} == {"Canada"}
+
+
+def test_no_country_inside_a_person_name():
+    text = "Jordan Smith arrived."
+    assert places_in(text, _ents(text, ("PERSON", "Jordan Smith"))) == []
+
+
+def test_city_opening_an_organisation_name():
+    text = "The London Stock Exchange said so."
+    places = places_in(text, _ents(text, ("ORG", "The London Stock Exchange")))
+    assert [p.key for p in places] == ["GB/2643743"]
