@@ -91,8 +91,10 @@ def _prepared(
             for rec, (article, reason) in zip(batch, prepare(batch, with_entities), strict=True):
                 yield rec, article, reason
         return
+    if with_entities:
+        entities.warm_up()  # once, before forking: the workers share the model and the place lookup
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=entities.warm_up if with_entities else None) as pool:
+    with ctx.Pool(workers) as pool:
         pending: deque = deque()
         for batch in tasks:
             pending.append((batch, pool.apply_async(_prepare_task, ((batch, with_entities),))))
@@ -207,6 +209,7 @@ class Importer:
             if item.status != "duplicate":
                 changed[article.id] = batch.articles[article.id]
         if changed:
+            link_surnames(catalog, changed.values())
             catalog.stage_articles(changed.values())
         for sha1, article_id, rec in batch.originals:
             catalog.store_original(sha1, article_id, rec.kind, rec.source, rec.line, rec.raw)
@@ -225,6 +228,41 @@ class Importer:
         catalog.record_items(run_id, self._unsaved)
         self._unsaved = []
         catalog.commit()
+
+
+#: A surname-only mention ("Reagan") takes the key of a full name already in the archive when that
+#: person holds at least this share of the articles among full names with the surname.
+SURNAME_LINK_SHARE = 0.8
+
+
+def link_surnames(catalog: Catalog, articles: Iterable[Article]) -> None:
+    """Give surname-only persons the key of the one well-known full name with that surname.
+
+    Within an article, a surname is already tied to the full name; across articles an article that only
+    says "Reagan" would otherwise be a person of its own. Ambiguous surnames stay as they are.
+    """
+    articles = list(articles)
+    in_batch: dict[str, int] = {}
+    for article in articles:
+        for person in article.persons:
+            if "_" in person.key:
+                in_batch[person.key] = in_batch.get(person.key, 0) + 1
+    cache: dict[str, str | None] = {}
+    for article in articles:
+        for person in article.persons:
+            surname = person.key
+            if "_" in surname:
+                continue
+            if surname not in cache:
+                counts = catalog.full_name_counts(surname)
+                for key, n in in_batch.items():
+                    if key.startswith(surname + "_"):
+                        counts[key] = counts.get(key, 0) + n
+                total = sum(counts.values())
+                best = max(counts, key=counts.get) if counts else None
+                cache[surname] = best if best and counts[best] >= SURNAME_LINK_SHARE * total else None
+            if cache[surname] and not any(p.key == cache[surname] for p in article.persons):
+                person.key = cache[surname]
 
 
 def recover(catalog: Catalog, ix) -> int:

@@ -69,6 +69,11 @@ CREATE INDEX IF NOT EXISTS places_folded ON places(folded);
 """
 
 
+def _like_escape(value: str) -> str:
+    """``value`` with LIKE's wildcards escaped (``ESCAPE '\\'``), to match it literally."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def raw_sha1(kind: str, raw: bytes) -> str:
     return hashlib.sha1(kind.encode() + b"\0" + raw).hexdigest()
 
@@ -170,14 +175,11 @@ class Catalog:
         if self.db.execute("SELECT 1 FROM article_persons WHERE key = ? LIMIT 1", (value,)).fetchone():
             return [value]
         folded = fold_name(value)
+        # any recorded spelling, or a surname: the last word of a recorded spelling
         rows = self.db.execute(
-            "SELECT DISTINCT key FROM person_variants WHERE folded = ?", (folded,)
+            "SELECT DISTINCT key FROM person_variants WHERE folded = ? OR folded LIKE ? ESCAPE '\\'",
+            (folded, "% " + _like_escape(folded)),
         ).fetchall()
-        if not rows:  # a surname: the last word of a recorded spelling
-            rows = self.db.execute(
-                "SELECT DISTINCT key FROM person_variants WHERE folded LIKE ? ESCAPE '\\'",
-                ("% " + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"),),
-            ).fetchall()
         return sorted(r[0] for r in rows)
 
     def persons(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -196,6 +198,14 @@ class Catalog:
             ]
             out[key] = {"name": names["name"], "variants": sorted(variants)}
         return out
+
+    def full_name_counts(self, surname: str) -> dict[str, int]:
+        """``{person key: articles}`` for the full names (``surname_given``) with this surname key."""
+        rows = self.db.execute(
+            "SELECT key, count(DISTINCT article_id) FROM article_persons WHERE key LIKE ? ESCAPE '\\' GROUP BY key",
+            (_like_escape(surname + "_") + "%",),
+        )
+        return {r[0]: r[1] for r in rows}
 
     def find_places(self, value: str) -> list[str]:
         """Place keys for a key or a name."""

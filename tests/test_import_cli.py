@@ -240,3 +240,31 @@ def test_killed_import_resumes_to_exactly_the_input(tmp_path, reuters_jsonl):
     docs = index_docs(home)
     assert len({d["article_id"] for d in docs}) == total
     assert len({d["pid"] for d in docs}) == len(docs)
+
+
+def test_surname_only_article_joins_the_known_full_name(tmp_path):
+    home = tmp_path / "home"
+    first = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {
+                "id": "r1",
+                "text": "President Ronald Reagan met Congress leaders on "
+                "Tuesday to discuss the budget. Reagan said the talks went well.",
+            }
+        ],
+    )
+    import_json(home, str(first))
+    second = write_jsonl(
+        tmp_path / "b.jsonl",
+        [{"id": "r2", "text": "The White House said Reagan would veto the bill if Congress passed it."}],
+    )
+    import_json(home, str(second))
+    full = {p["key"] for p in json.loads(run("show", "r1", "--json", home=home).stdout)["persons"]}
+    short = {p["key"] for p in json.loads(run("show", "r2", "--json", home=home).stdout)["persons"]}
+    assert short and short <= full
+    from archive.store import Catalog
+
+    with Catalog(home) as catalog:
+        assert catalog.find_persons("Reagan") == sorted(full & short)
+        assert catalog.find_persons("ronald reagan") == sorted(full & short)
