@@ -1,0 +1,35 @@
+"""The JSON API (DESIGN 3.4): the same search as the results page, articles, and its OpenAPI description."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+
+from archive.errors import NotFound
+from archive.present import article_json
+from archive.search.request import SearchRequest
+from archive.web.openapi import openapi_spec
+from archive.web.resources import get_catalog, get_searcher
+from archive.web.security import valid_article_id
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/search")
+def search():
+    """Exactly what the engine answers; a bad request is a 400 with a message (see app.error_response)."""
+    return jsonify(get_searcher().search(SearchRequest.from_args(request.args)))
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str):
+    if not valid_article_id(article_id):
+        abort(404)
+    found = get_catalog().get_article(article_id)
+    if found is None:
+        raise NotFound(f"There is no article with the id {article_id!r} in this archive.")
+    return jsonify(article_json(found))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_spec(request.host_url.rstrip("/")))

@@ -1,0 +1,204 @@
+"""The OpenAPI 3 description of the JSON API, written by hand from DESIGN 3.4 (tests check it against it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive import __version__
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+NULLABLE_STRING = {"type": "string", "nullable": True}
+DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$", "example": "2023-10"}
+
+
+def obj(required: tuple[str, ...] = (), description: str = "", **properties: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        out["required"] = list(required)
+    if description:
+        out["description"] = description
+    return out
+
+
+def array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def param(name: str, description: str, schema: dict, repeat: bool = False) -> dict[str, Any]:
+    out = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    if repeat:
+        out.update(schema=array(schema), style="form", explode=True)
+    return out
+
+
+SEARCH_PARAMETERS = [
+    param("q", 'Query text: words, "phrases", OR, NOT, prefix*, field:word.', STRING),
+    param("person", "A person (facet key, name, surname or any spelling); all must match.", STRING, True),
+    param("place", "A place (key or name); a country includes its cities; all must match.", STRING, True),
+    param("from", "Published on or after (inclusive).", DATE),
+    param("to", "Published on or before (inclusive).", DATE),
+    param("mentioned_from", "Mentions a date on or after.", DATE),
+    param("mentioned_to", "Mentions a date on or before.", DATE),
+    param("source", "Outlet name.", STRING),
+    param("sort", "Order of results.", {"type": "string", "enum": ["relevance", "newest", "oldest"]}),
+    param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+    param("per_page", "Results per page.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+    param(
+        "mode",
+        "normal: folded and stemmed; exact: as written.",
+        {"type": "string", "enum": ["normal", "exact"]},
+    ),
+]
+EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")]
+
+MENTIONS = array(obj(start=INTEGER, end=INTEGER))
+NUMBER_OR_NULL = {"type": "number", "nullable": True}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": obj(("error",), error=STRING, status=INTEGER),
+    "Snippet": obj(
+        passage={**INTEGER, "description": "Passage number: the article page's #pN anchor."},
+        html={**STRING, "description": "Escaped text; only <mark> elements are markup."},
+    ),
+    "Hit": obj(
+        ("id", "title"),
+        id=STRING,
+        title=STRING,
+        published=NULLABLE_STRING,
+        url=NULLABLE_STRING,
+        source=NULLABLE_STRING,
+        snippets=array(ref("Snippet")),
+        persons=array(obj(key=STRING, name=STRING)),
+        places=array(obj(key=STRING, name=STRING, country=STRING)),
+    ),
+    "FacetCount": obj(key=STRING, label=STRING, country=STRING, count=INTEGER),
+    "SearchResult": obj(
+        ("total", "page", "per_page", "results", "facets", "suggestion"),
+        total={**INTEGER, "description": "Matching articles (not passages)."},
+        page=INTEGER,
+        per_page=INTEGER,
+        results=array(ref("Hit")),
+        facets=obj(
+            description="Counts of articles over the whole result set.",
+            person=array(ref("FacetCount")),
+            place=array(ref("FacetCount")),
+            published=array(ref("FacetCount")),
+        ),
+        suggestion={**NULLABLE_STRING, "description": "A corrected query (did you mean)."},
+        variants={**array(STRING), "description": "Spellings a name in the query was expanded to."},
+    ),
+    "Article": obj(
+        ("id", "title", "text"),
+        id=STRING,
+        title=STRING,
+        published=NULLABLE_STRING,
+        url=NULLABLE_STRING,
+        source=NULLABLE_STRING,
+        author=array(STRING),
+        language=NULLABLE_STRING,
+        text=STRING,
+        captions=STRING,
+        passages=array(obj(n=INTEGER, start=INTEGER, end=INTEGER)),
+        persons=array(obj(key=STRING, name=STRING, variants=array(STRING), mentions=MENTIONS)),
+        places=array(
+            obj(
+                key=STRING,
+                name=STRING,
+                country=STRING,
+                lat=NUMBER_OR_NULL,
+                lon=NUMBER_OR_NULL,
+                mentions=MENTIONS,
+            )
+        ),
+        dates=array(
+            obj(
+                value=STRING,
+                precision={"type": "string", "enum": ["year", "month", "day"]},
+                text=STRING,
+                start=INTEGER,
+                end=INTEGER,
+            )
+        ),
+        extra={
+            "type": "object",
+            "additionalProperties": True,
+            "description": "Unknown import fields, as given.",
+        },
+    ),
+}
+
+
+def response(description: str, schema: str | None = None, mimetype: str = "application/json") -> dict:
+    out: dict[str, Any] = {"description": description}
+    out["content"] = {mimetype: {"schema": ref(schema)} if schema else {}}
+    return out
+
+
+NO_ARCHIVE = response("There is no archive at the server's ARCHIVE_HOME.", "Error")
+BAD_QUERY = response("The query or a parameter cannot be used; the message says why.", "Error")
+
+
+def operation(operation_id: str, summary: str, parameters: list, responses: dict, **extra: Any) -> dict:
+    return {"get": {"operationId": operation_id, "summary": summary, "parameters": parameters,
+                    "responses": {**responses, "503": NO_ARCHIVE}, **extra}}  # fmt: skip
+
+
+def openapi_spec(server: str = "") -> dict[str, Any]:
+    """The description served at ``/api/openapi.json``; ``server`` is this site's base URL."""
+    article_id = {"name": "id", "in": "path", "required": True, "schema": STRING}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "News archive API",
+            "version": __version__,
+            "description": "Search a news archive and read its articles. Read only: every route is a GET.",
+        },
+        "servers": [{"url": server or "/"}],
+        "paths": {
+            "/api/search": operation(
+                "search",
+                "Search articles; facet counts cover the whole result set.",
+                SEARCH_PARAMETERS,
+                {"200": response("One page of results.", "SearchResult"), "400": BAD_QUERY},
+            ),
+            "/api/articles/{id}": operation(
+                "getArticle",
+                "One article with its passages and entities.",
+                [article_id],
+                {
+                    "200": response("The article.", "Article"),
+                    "404": response("No article with this id.", "Error"),
+                },
+            ),
+            "/export.csv": operation(
+                "exportCsv",
+                "Every result of a search as CSV, streamed, uncapped.",
+                EXPORT_PARAMETERS,
+                {
+                    "200": response(
+                        "A # comment line with the query, a header row, a row per article.",
+                        mimetype="text/csv",
+                    ),
+                    "400": BAD_QUERY,
+                },  # fmt: skip
+            ),
+            "/export.json": operation(
+                "exportJson",
+                "Every result of a search as JSON, streamed, uncapped.",
+                EXPORT_PARAMETERS,
+                {
+                    "200": response('{"query": {...}, "search_url": ..., "results": [...], "count": n}'),
+                    "400": BAD_QUERY,
+                },  # fmt: skip
+            ),
+            "/api/openapi.json": operation(
+                "openapi", "This description.", [], {"200": response("OpenAPI 3")}
+            ),
+        },
+        "components": {"schemas": SCHEMAS},
+    }
