@@ -1,0 +1,222 @@
+"""Per-reader arrays: each passage's article, each article's date, persons, places and mentioned dates.
+
+Built once per index generation and shared by every searcher of that generation in the process, so a
+web worker pays for it only after an import; the keyword postings behind it are kept per segment, so
+after an import only the new segment is read.
+Facets, filters and collapsing then run as numpy operations over these arrays, at a cost that follows
+the result set rather than the size of a facet field (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from archive.search import postings
+from archive.search.schema import article_key
+
+#: Generations kept per process: the current one and the one searchers opened just before an import
+#: may still be using.
+CACHED_GENERATIONS = 4
+
+#: Segment fields whose keyword postings are kept (4 fields per segment).
+CACHED_SEGMENT_FIELDS = 4 * 64
+
+_lock = threading.RLock()
+_caches: OrderedDict[tuple, ReaderCache] = OrderedDict()
+_segments: OrderedDict[tuple, tuple[list[str], np.ndarray, np.ndarray]] = OrderedDict()
+
+
+@dataclass
+class ValueIndex:
+    """Which articles carry which value of a multi-valued field (persons, places), as (value, article)
+    pairs sorted by value, plus each value's slice of the pairs."""
+
+    keys: list[str]
+    positions: dict[str, int]
+    pair_value: np.ndarray  # int32, sorted
+    pair_article: np.ndarray  # int32
+    starts: np.ndarray  # int64, len(keys) + 1
+
+    def articles(self, key: str) -> np.ndarray:
+        i = self.positions.get(key)
+        if i is None:
+            return np.zeros(0, dtype=np.int32)
+        return self.pair_article[self.starts[i] : self.starts[i + 1]]
+
+    def counts(self, article_mask: np.ndarray) -> np.ndarray:
+        """How many selected articles carry each value."""
+        hit = article_mask[self.pair_article]
+        return np.bincount(self.pair_value[hit], minlength=len(self.keys))
+
+
+@dataclass
+class ReaderCache:
+    doc_count: int
+    live: np.ndarray  # bool per document
+    live_count: int
+    doc_article: np.ndarray  # int32 per document: the article ordinal
+    article_count: int
+    article_doc: np.ndarray  # int32 per article: one live passage (for the article id), -1 if none
+    published: np.ndarray  # int32 per article: YYYYMMDD, 0 when unknown
+    month: np.ndarray  # int32 per article: index into ``months``, -1 when unknown
+    months: list[str]
+    person: ValueIndex
+    place: ValueIndex
+    source: ValueIndex
+    mentioned_article: np.ndarray  # int32 per (article, mentioned range)
+    mentioned_start: np.ndarray
+    mentioned_end: np.ndarray
+    #: lazily loaded: field name -> token length per document, and the average
+    lengths: dict[str, tuple[np.ndarray, float]] = field(default_factory=dict)
+    #: lazily filled registry lookups for this generation (names, labels)
+    memo: dict = field(default_factory=dict)
+
+    def field_lengths(self, reader, fieldname: str) -> tuple[np.ndarray, float]:
+        cached = self.lengths.get(fieldname)
+        if cached is None:
+            lengths = postings.field_lengths(reader, fieldname)
+            total = float(lengths[self.live].sum()) if self.live_count else 0.0
+            cached = (lengths, max(total / max(self.live_count, 1), 1.0))
+            self.lengths[fieldname] = cached
+        return cached
+
+
+def cache_key(reader, folder: str) -> tuple:
+    """What identifies a reader's content: its segments and their deletions."""
+    segments = tuple(
+        (seg.segment().segment_id(), seg.segment().deleted_count())
+        for seg, _ in postings.leaf_readers(reader)
+        if hasattr(seg, "segment")
+    )
+    return (folder, reader.generation(), segments)
+
+
+def reader_cache(reader, folder: str) -> ReaderCache:
+    """The cache for ``reader``, built on first use and shared while the index is unchanged."""
+    key = cache_key(reader, folder)
+    with _lock:
+        cached = _caches.get(key)
+        if cached is not None:
+            _caches.move_to_end(key)
+            return cached
+        cached = build(reader)
+        _caches[key] = cached
+        while len(_caches) > CACHED_GENERATIONS:
+            _caches.popitem(last=False)
+        return cached
+
+
+def clear() -> None:
+    """Forget every cached generation and segment (benchmarks measure a cold start with this)."""
+    with _lock:
+        _caches.clear()
+        _segments.clear()
+
+
+def build(reader) -> ReaderCache:
+    """Read the columns and keyword postings of ``reader`` into arrays."""
+    live = postings.live_mask(reader)
+    doc_count = len(live)
+    akeys = _article_keys(reader)
+    _, doc_article = np.unique(akeys, return_inverse=True)
+    doc_article = doc_article.astype(np.int32).ravel()
+    article_count = int(doc_article.max()) + 1 if doc_count else 0
+    live_docs = np.flatnonzero(live)
+    article_doc = np.full(article_count, -1, dtype=np.int32)
+    # reversed, so the first live passage of an article is the one written last
+    article_doc[doc_article[live_docs[::-1]]] = live_docs[::-1]
+    published_docs = postings.numeric_column(reader, "published", ">u4").astype(np.int32)
+    published = np.zeros(article_count, dtype=np.int32)
+    published[doc_article[live_docs]] = published_docs[live_docs]
+    month_values = published // 100
+    months_present = np.unique(month_values[month_values > 0])
+    month = np.full(article_count, -1, dtype=np.int32)
+    known = month_values > 0
+    month[known] = np.searchsorted(months_present, month_values[known]).astype(np.int32)
+    months = [f"{m // 100:04d}-{m % 100:02d}" for m in months_present.tolist()]
+    mentioned = _value_index(reader, "mentioned", live, doc_article)
+    starts = np.array([int(k.split("-")[0]) for k in mentioned.keys], dtype=np.int32)
+    ends = np.array([int(k.split("-")[1]) for k in mentioned.keys], dtype=np.int32)
+    return ReaderCache(
+        doc_count=doc_count,
+        live=live,
+        live_count=int(live.sum()),
+        doc_article=doc_article,
+        article_count=article_count,
+        article_doc=article_doc,
+        published=published,
+        month=month,
+        months=months,
+        person=_value_index(reader, "person", live, doc_article),
+        place=_value_index(reader, "place", live, doc_article),
+        source=_value_index(reader, "source", live, doc_article),
+        mentioned_article=mentioned.pair_article,
+        mentioned_start=starts[mentioned.pair_value] if len(starts) else np.zeros(0, dtype=np.int32),
+        mentioned_end=ends[mentioned.pair_value] if len(ends) else np.zeros(0, dtype=np.int32),
+    )
+
+
+def _article_keys(reader) -> np.ndarray:
+    """Each passage's article key, from the ``akey`` column; a segment written before that column
+    existed is read through its stored article ids (slow, but never wrong)."""
+    keys = postings.numeric_column(reader, "akey", ">i8")
+    for segment, offset in postings.leaf_readers(reader):
+        if "akey" in segment.schema and segment.has_column("akey"):
+            continue
+        for doc in range(segment.doc_count_all()):
+            if not segment.is_deleted(doc):
+                keys[offset + doc] = article_key(segment.stored_fields(doc).get("article_id") or "")
+    return keys
+
+
+def _segment_values(segment, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """A segment's (term, local document) pairs for a field, remembered by segment id.
+
+    Reading a keyword field's postings costs ~0.1 ms per term (Whoosh unpickles a block per term), and
+    NER fills person fields with thousands of terms. Segments never change, so after an import only the
+    new segment is read; the others come from here.
+    """
+    try:
+        key = (segment.segment().segment_id(), fieldname)
+    except AttributeError:
+        return postings.field_postings(segment, fieldname)
+    with _lock:
+        hit = _segments.get(key)
+        if hit is not None:
+            _segments.move_to_end(key)
+            return hit
+    found = postings.field_postings(segment, fieldname)
+    with _lock:
+        _segments[key] = found
+        while len(_segments) > CACHED_SEGMENT_FIELDS:
+            _segments.popitem(last=False)
+    return found
+
+
+def _value_index(reader, fieldname: str, live: np.ndarray, doc_article: np.ndarray) -> ValueIndex:
+    """The (value, article) pairs of a keyword field, deleted passages left out, each pair once."""
+    per_segment = [(_segment_values(seg, fieldname), offset) for seg, offset in postings.leaf_readers(reader)]
+    keys = sorted({k for (seg_keys, _, _), _ in per_segment for k in seg_keys})
+    positions = {k: i for i, k in enumerate(keys)}
+    value_parts, doc_parts = [], []
+    for (seg_keys, seg_values, seg_docs), offset in per_segment:
+        if not seg_keys:
+            continue
+        remap = np.fromiter((positions[k] for k in seg_keys), dtype=np.int64, count=len(seg_keys))
+        value_parts.append(remap[seg_values])
+        doc_parts.append(seg_docs + offset)
+    article_count = int(doc_article.max()) + 1 if len(doc_article) else 1
+    if value_parts:
+        values, docs = np.concatenate(value_parts), np.concatenate(doc_parts)
+        keep = live[docs]
+        pairs = np.unique(values[keep] * article_count + doc_article[docs[keep]])
+    else:
+        pairs = np.zeros(0, dtype=np.int64)
+    pair_value = (pairs // article_count).astype(np.int32)
+    pair_article = (pairs % article_count).astype(np.int32)
+    starts = np.searchsorted(pair_value, np.arange(len(keys) + 1)).astype(np.int64)
+    return ValueIndex(keys, positions, pair_value, pair_article, starts)

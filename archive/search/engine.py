@@ -1,0 +1,311 @@
+"""The search engine behind ``/api/search``, the HTML search page, the export and ``archive search``.
+
+One :class:`ArchiveSearcher` per web request or CLI call: it opens a Whoosh searcher (so it sees every
+import committed before it) and the catalog, and must be closed. The heavy per-index arrays are shared
+between searchers of the same index generation (:mod:`archive.search.cache`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+
+from archive.errors import IndexMissing, SearchTimeout
+from archive.search import facets as facet_counts
+from archive.search.cache import ReaderCache, reader_cache
+from archive.search.evaluate import TIMEOUT_MESSAGE, evaluate
+from archive.search.filters import article_mask
+from archive.search.highlight import Snippet, snippet
+from archive.search.index import index_dir, open_index
+from archive.search.names import Names
+from archive.search.query import parse
+from archive.search.request import SearchRequest
+from archive.search.rewrite import Expansion, rewrite
+from archive.search.suggest import SUGGEST_BELOW, suggestion
+
+#: Wall-clock budget of one search (parse, match, facets, page); past it the search stops with
+#: :class:`SearchTimeout` instead of holding a worker (DESIGN §5: broad patterns ran for seconds).
+TIME_BUDGET_SECONDS = 1.0
+#: Snippets per result: the best-matching passages of the article.
+MAX_SNIPPETS = 3
+#: Whoosh reads a compound segment through mmap *and copies each sub-file into a BytesIO* on every
+#: searcher open (0.25 s per searcher on Reuters, growing with the index); without mmap it opens each
+#: sub-file as a window on the file (17 ms), and reads cost about the same.
+USE_MMAP = False
+#: Articles whose catalog rows the export loads per round trip.
+EXPORT_CHUNK = 200
+
+
+@dataclass
+class Selection:
+    """The whole result set of a request, before paging."""
+
+    articles: np.ndarray  # article ordinals, in result order (the first ``limit`` of them when limited)
+    total: int
+    doc_mask: np.ndarray  # matching passages
+    doc_scores: np.ndarray
+    terms: set[str]  # index terms to mark in snippets
+    expansions: list[Expansion]
+    parsed: wq.Query | None
+    selected: np.ndarray  # bool per article: in the result set
+
+
+class ArchiveSearcher:
+    """Searches one archive home.
+
+    :param home: the archive home (holding ``whoosh/`` and the catalog).
+    :param catalog: an open catalog to use (not closed by us); by default the home's catalog is opened
+        and closed with the searcher. Without a catalog, names are not expanded, labels are keys and
+        results carry only what the index stores.
+    """
+
+    def __init__(self, home: Path, catalog: Any = None, time_budget: float = TIME_BUDGET_SECONDS) -> None:
+        self.home = Path(home)
+        self.time_budget = time_budget
+        self._owns_catalog = catalog is None
+        self.catalog = catalog
+        self.ix = open_index(self.home)
+        self.ix.storage.supports_mmap = USE_MMAP
+        self.searcher = self.ix.searcher()
+        try:
+            self.cache: ReaderCache = reader_cache(
+                self.searcher.reader(), str(index_dir(self.home).resolve())
+            )
+            if self.catalog is None:
+                self.catalog = _open_catalog(self.home)
+        except BaseException:
+            self.searcher.close()
+            raise
+        self.names = Names(self.catalog, self.cache, self.searcher.reader())
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the Whoosh reader's file descriptors and the catalog connection."""
+        if self.searcher is not None:
+            self.searcher.close()
+            self.searcher = None
+        if self._owns_catalog and self.catalog is not None:
+            self.catalog.close()
+        self.catalog = None
+
+    def __enter__(self) -> ArchiveSearcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- searching -----------------------------------------------------------------------------------
+
+    def search(self, req: SearchRequest) -> dict[str, Any]:
+        """One page of results with facets and snippets: the ``/api/search`` JSON (DESIGN 3.4).
+
+        Besides the contract's keys: ``variants`` (the spellings a name in the query was expanded to),
+        ``expansions`` (which words named whom), ``sort`` and ``mode`` (as applied).
+
+        :raises BadQuery: for a query that cannot be run as asked (too broad a pattern, too deep).
+        :raises SearchTimeout: when the search runs past its time budget.
+        """
+        deadline = time.monotonic() + self.time_budget
+        sel = self.select(req, deadline, limit=req.page * req.per_page)
+        start = (req.page - 1) * req.per_page
+        page = sel.articles[start : start + req.per_page]
+        results = self._results(page, sel, req)
+        self._check(deadline)
+        out = {
+            "total": sel.total,
+            "page": req.page,
+            "per_page": req.per_page,
+            "results": results,
+            "facets": facet_counts.facets(self.cache, sel.selected, self.names),
+            "suggestion": None,
+            "variants": list(dict.fromkeys(v for e in sel.expansions for v in e.variants)),
+            "expansions": [e.to_dict() for e in sel.expansions],
+            "sort": req.effective_sort,
+            "mode": req.mode,
+        }
+        if sel.total < SUGGEST_BELOW and req.q and not req.exact:
+            if time.monotonic() < deadline:
+                out["suggestion"] = suggestion(self.searcher, sel.parsed, req.q)
+        return out
+
+    def iter_all(self, req: SearchRequest) -> Iterator[dict[str, Any]]:
+        """Every result of the request (all pages), in order, for export.
+
+        Each item: ``id, title, published, source, url, persons, places, snippet`` (the best passage's
+        snippet as plain text) and ``passage`` (its number).
+        """
+        sel = self.select(req, time.monotonic() + self.time_budget)
+        for i in range(0, len(sel.articles), EXPORT_CHUNK):
+            chunk = sel.articles[i : i + EXPORT_CHUNK]
+            yield from self._results(chunk, sel, req, max_snippets=1, plain=True)
+
+    def select(self, req: SearchRequest, deadline: float, limit: int | None = None) -> Selection:
+        """The ordered result set of ``req`` (article ordinals), with what snippets need.
+
+        :param limit: order only the first ``limit`` results (a page needs no more); ``None``: all.
+        """
+        cache = self.cache
+        parsed = parse(req.q) if req.q else None
+        expansions: list[Expansion] = []
+        terms: set[str] = set()
+        if parsed is not None:
+            rewritten = rewrite(parsed, self.names, exact=req.exact)
+            expansions = rewritten.expansions
+            hits, matched = evaluate(self.searcher, cache, rewritten.query, deadline)
+            doc_mask, doc_scores, selected = hits.mask, hits.scores, hits.articles
+            for fieldname, texts in matched.items():
+                if fieldname.split("_")[0] in ("title", "body", "captions"):
+                    terms.update(texts)
+        else:
+            doc_mask = cache.live.copy()
+            doc_scores = np.zeros(cache.doc_count, dtype=np.float32)
+            selected = cache.article_doc >= 0
+        allowed = article_mask(req, cache, self.names)
+        if allowed is not None:
+            selected = selected & allowed
+        doc_mask &= selected[cache.doc_article]
+        self._check(deadline)
+        docs = np.flatnonzero(doc_mask)
+        article_scores = np.zeros(cache.article_count, dtype=np.float32)
+        np.maximum.at(article_scores, cache.doc_article[docs], doc_scores[docs])
+        matching = np.flatnonzero(selected)
+        ordered = _order(matching, article_scores, cache.published, req.effective_sort, limit)
+        self._check(deadline)
+        return Selection(ordered, len(matching), doc_mask, doc_scores, terms, expansions, parsed, selected)
+
+    def _check(self, deadline: float) -> None:
+        if time.monotonic() > deadline:
+            raise SearchTimeout(TIMEOUT_MESSAGE)
+
+    # -- results -------------------------------------------------------------------------------------
+
+    def _results(
+        self,
+        page: np.ndarray,
+        sel: Selection,
+        req: SearchRequest,
+        max_snippets: int = MAX_SNIPPETS,
+        plain: bool = False,
+    ) -> list[dict[str, Any]]:
+        passages = self._best_passages(page, sel, max_snippets)
+        out = []
+        for ordinal, docs in zip(page.tolist(), passages, strict=True):
+            stored = [self.searcher.stored_fields(d) for d in docs]
+            snippets = [
+                snippet(int(s.get("n") or 0), s.get("body") or "", sel.terms, req.exact) for s in stored
+            ]
+            out.append(self._result(ordinal, stored, snippets, plain))
+        return out
+
+    def _best_passages(self, page: np.ndarray, sel: Selection, limit: int) -> list[list[int]]:
+        """For each article on the page, its best-scoring matching passages (document numbers)."""
+        cache = self.cache
+        position = np.full(cache.article_count, -1, dtype=np.int64)
+        position[page] = np.arange(len(page))
+        docs = np.flatnonzero(sel.doc_mask & (position[cache.doc_article] >= 0))
+        owners = position[cache.doc_article[docs]]
+        order = np.lexsort((docs, -sel.doc_scores[docs], owners))
+        best: list[list[int]] = [[] for _ in range(len(page))]
+        for doc, owner in zip(docs[order].tolist(), owners[order].tolist(), strict=True):
+            if len(best[owner]) < limit:
+                best[owner].append(doc)
+        for i, ordinal in enumerate(page.tolist()):
+            if not best[i] and cache.article_doc[ordinal] >= 0:
+                best[i].append(int(cache.article_doc[ordinal]))
+        return best
+
+    def _result(
+        self, ordinal: int, stored: list[dict], snippets: list[Snippet], plain: bool
+    ) -> dict[str, Any]:
+        first = stored[0] if stored else self.searcher.stored_fields(int(self.cache.article_doc[ordinal]))
+        article_id = first.get("article_id")
+        article = self.catalog.get_article(article_id) if self.catalog is not None else None
+        if article is not None:
+            person_keys = list(dict.fromkeys(p.key for p in article.persons))
+            places = list(
+                {p.key: {"key": p.key, "name": p.name, "country": p.country} for p in article.places}.values()
+            )
+            title, published, url, source = article.title, article.published, article.url, article.source
+        else:
+            person_keys = [k for k in (first.get("person") or "").split(",") if k]
+            places = [
+                {"key": k, **facet_counts.place_label(self.cache, self.names, k)}
+                for k in (first.get("place") or "").split(",")
+                if k
+            ]
+            title, url, source = "", None, first.get("source") or None
+            published = _iso(int(first.get("published") or 0))
+        result: dict[str, Any] = {
+            "id": article_id,
+            "title": title,
+            "published": published,
+            "url": url,
+            "source": source,
+        }
+        if plain:
+            result["snippet"] = snippets[0].text if snippets else ""
+            result["passage"] = snippets[0].passage if snippets else None
+        else:
+            result["snippets"] = [s.to_dict() for s in snippets]
+        result["persons"] = [{"key": k, "name": self.names.person_label(k)} for k in person_keys]
+        result["places"] = places
+        return result
+
+
+def _order(
+    articles: np.ndarray, scores: np.ndarray, published: np.ndarray, sort: str, limit: int | None = None
+) -> np.ndarray:
+    """Articles in result order (the first ``limit``), every tie broken down to the article ordinal, so
+    pages never overlap or skip. Undated articles come last in both date orders."""
+    if not len(articles):
+        return articles
+    score = scores[articles]
+    dates = published[articles].astype(np.int64)
+    if sort == "newest":
+        keys = [articles, -score, np.where(dates > 0, -dates, 1)]
+    elif sort == "oldest":
+        keys = [articles, -score, np.where(dates > 0, dates, 99_999_999)]
+    else:
+        keys = [articles, -dates, -score]
+    if limit is not None and limit < len(articles) // 2:
+        # only the candidates for the first ``limit`` places: everything up to the limit-th primary key
+        primary = keys[-1]
+        cut = np.partition(primary, limit - 1)[limit - 1]
+        keep = primary <= cut
+        articles = articles[keep]
+        keys = [k[keep] for k in keys]
+        return articles[np.lexsort(keys)][:limit]
+    return articles[np.lexsort(keys)]
+
+
+def _iso(yyyymmdd: int) -> str | None:
+    if not yyyymmdd:
+        return None
+    return f"{yyyymmdd // 10000:04d}-{yyyymmdd // 100 % 100:02d}-{yyyymmdd % 100:02d}"
+
+
+def _open_catalog(home: Path):
+    """The home's catalog, or ``None`` when the archive has none (an index built without the importer)."""
+    try:
+        from archive.store import Catalog
+    except ImportError:
+        return None
+    try:
+        return Catalog(home)
+    except IndexMissing:
+        return None
+
+
+def open_searcher(home: Path, catalog: Any = None) -> ArchiveSearcher:
+    """Open a searcher on the archive at ``home``; close it when done (``with open_searcher(h) as s:``).
+
+    :raises IndexMissing: when there is no archive at ``home``.
+    """
+    return ArchiveSearcher(home, catalog=catalog)

@@ -1,0 +1,95 @@
+"""Snippets: a window of a passage around its matched words, HTML-escaped, matches in ``<mark>``.
+
+We mark words ourselves rather than through Whoosh's highlighter: the passage text is re-analysed
+with the index's analyzer, each token whose index form matched is marked, and every other piece of
+text goes through ``markupsafe.escape``, so the only markup a snippet can carry is ``<mark>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markupsafe import escape
+
+from archive.search.schema import FOLDED, WORD_PATTERN
+
+#: Characters of passage text shown per snippet: two or three lines in the results list.
+SNIPPET_CHARS = 280
+#: Context kept before the first match, so the snippet does not open on the matched word.
+LEAD_CHARS = 60
+ELLIPSIS = "…"
+#: Distinct words whose index form is remembered: running the analyzer per word is what snippets cost.
+INDEX_FORM_CACHE = 1 << 17
+
+_WORD = re.compile(WORD_PATTERN)
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=INDEX_FORM_CACHE)
+def index_form(word: str) -> str | None:
+    """The folded, stemmed index term of one word as the tokenizer cut it (``None`` for a stop word)."""
+    for token in FOLDED(word, tokenize=False):
+        return token.text
+    return None
+
+
+@dataclass
+class Snippet:
+    passage: int
+    html: str
+    text: str
+
+    def to_dict(self) -> dict:
+        return {"passage": self.passage, "html": self.html}
+
+
+def match_spans(text: str, terms: set[str], exact: bool) -> list[tuple[int, int]]:
+    """Character spans of the words in ``text`` whose index form is one of ``terms``."""
+    if not terms:
+        return []
+    if exact:
+        return [m.span() for m in _WORD.finditer(text) if m.group() in terms]
+    return [m.span() for m in _WORD.finditer(text) if index_form(m.group()) in terms]
+
+
+def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    if len(text) <= SNIPPET_CHARS:
+        return 0, len(text)
+    start = max(0, spans[0][0] - LEAD_CHARS) if spans else 0
+    start = min(start, len(text) - SNIPPET_CHARS)
+    if start > 0:
+        space = text.find(" ", start)
+        if space != -1 and (not spans or space < spans[0][0]):
+            start = space + 1
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        if space > start:
+            end = space
+    return start, end
+
+
+def _squeeze(text: str) -> str:
+    """Runs of whitespace (line breaks, indents of wire copy) as one space."""
+    return _SPACES.sub(" ", text)
+
+
+def snippet(passage: int, text: str, terms: set[str], exact: bool) -> Snippet:
+    """The snippet of one passage: escaped text with ``<mark>`` around matched words."""
+    spans = match_spans(text, terms, exact)
+    start, end = _window(text, spans)
+    pieces: list[str] = [ELLIPSIS] if start > 0 else []
+    cursor = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        pieces.append(str(escape(_squeeze(text[cursor:s]))))
+        pieces.append(f"<mark>{escape(text[s:e])}</mark>")
+        cursor = e
+    pieces.append(str(escape(_squeeze(text[cursor:end]))))
+    if end < len(text):
+        pieces.append(ELLIPSIS)
+    plain = (ELLIPSIS if start > 0 else "") + text[start:end] + (ELLIPSIS if end < len(text) else "")
+    return Snippet(passage, "".join(pieces).strip(), " ".join(plain.split()))
