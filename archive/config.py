@@ -24,7 +24,7 @@ def default_workers() -> int:
 
 #: Articles per index commit: large enough that Whoosh's per-commit cost is small, small enough that a
 #: killed import loses little work and a re-run resumes close to where it stopped.
-DEFAULT_COMMIT_EVERY = 2000
+DEFAULT_COMMIT_EVERY = 5000
 COMMIT_EVERY_ENV = "ARCHIVE_COMMIT_EVERY"
 
 

@@ -23,7 +23,14 @@ from archive.locking import write_lock
 from archive.models import Article, ImportReport, ItemOutcome, Record
 from archive.normalize import article_from_record
 from archive.readers import iter_records
-from archive.search.index import create_index, delete_articles, open_index, open_writer, replace_articles
+from archive.search.index import (
+    commit,
+    create_index,
+    delete_articles,
+    open_index,
+    open_writer,
+    replace_articles,
+)
 from archive.store import Catalog, raw_sha1
 
 #: Records per task sent to a worker: spaCy's ``nlp.pipe`` batches inside a task, and the pickling cost
@@ -221,7 +228,7 @@ class Importer:
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit()
+            commit(writer)
             catalog.mark_indexed(changed)
         for item, _ in batch.items:
             self._outcome(item)
@@ -277,7 +284,7 @@ def recover(catalog: Catalog, ix) -> int:
     writer = open_writer(ix, timeout=60.0)
     delete_articles(writer, deleting)
     replace_articles(writer, pending)
-    writer.commit()
+    commit(writer)
     catalog.mark_indexed(a.id for a in pending)
     catalog.delete_articles(deleting)
     catalog.commit()

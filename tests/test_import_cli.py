@@ -268,3 +268,20 @@ def test_surname_only_article_joins_the_known_full_name(tmp_path):
     with Catalog(home) as catalog:
         assert catalog.find_persons("Reagan") == sorted(full & short)
         assert catalog.find_persons("ronald reagan") == sorted(full & short)
+
+
+def test_segments_stay_bounded_over_many_commits(tmp_path, monkeypatch):
+    from archive.importer import import_paths
+    from archive.search.index import MAX_SEGMENTS, open_index
+
+    monkeypatch.setenv("ARCHIVE_COMMIT_EVERY", "1")
+    records = [{"id": f"s{i}", "text": f"Dispatch number {i} from the harbour office."} for i in range(20)]
+    home = tmp_path / "home"
+    report = import_paths([str(write_jsonl(tmp_path / "many.jsonl", records))], home, with_entities=False)
+    assert report.count("imported") == 20
+    ix = open_index(home)
+    try:
+        assert 1 < len(ix._segments()) <= MAX_SEGMENTS + 1
+        assert ix.doc_count() == 20
+    finally:
+        ix.close()

@@ -34,10 +34,6 @@ from archive.search.suggest import SUGGEST_BELOW, suggestion
 TIME_BUDGET_SECONDS = 1.0
 #: Snippets per result: the best-matching passages of the article.
 MAX_SNIPPETS = 3
-#: Whoosh reads a compound segment through mmap *and copies each sub-file into a BytesIO* on every
-#: searcher open (0.25 s per searcher on Reuters, growing with the index); without mmap it opens each
-#: sub-file as a window on the file (17 ms), and reads cost about the same.
-USE_MMAP = False
 #: Articles whose catalog rows the export loads per round trip.
 EXPORT_CHUNK = 200
 
@@ -71,7 +67,6 @@ class ArchiveSearcher:
         self._owns_catalog = catalog is None
         self.catalog = catalog
         self.ix = open_index(self.home)
-        self.ix.storage.supports_mmap = USE_MMAP
         self.searcher = self.ix.searcher()
         try:
             self.cache: ReaderCache = reader_cache(
