@@ -56,6 +56,6 @@ def seed_home(tmp_path_factory) -> Path:
     from archive.importer import import_paths
 
     home = tmp_path_factory.mktemp("seed-home")
-    report = import_paths([str(SEED_ARTICLE), str(WIKINEWS)], home, workers=1)
+    report = import_paths([str(SEED_ARTICLE), str(WIKINEWS)], home, workers=2)
     assert not report.failed, report.failed
     return home
