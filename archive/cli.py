@@ -325,6 +325,122 @@ def reindex(home, wait) -> None:
 
 @cli.command()
 @home_option
+@click.option(
+    "--repair", is_flag=True, help="Fix what can be fixed (takes the write lock), then check again."
+)
+@wait_option
+def check(home, repair, wait) -> None:
+    """Check that the index opens and agrees with the catalog, and look for a killed writer's leftovers.
+
+    Exit status 1 when problems remain.
+
+    Example:
+
+        archive check --repair --home /srv/archive
+    """
+    from archive.check import check as run_check
+
+    try:
+        report = run_check(home, repair=repair, wait=wait)
+    except ArchiveError as exc:
+        _fail(exc)
+    for line in report.repaired:
+        click.echo(f"repaired: {line}")
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if report.leftovers:
+        names = ", ".join(p.name for p in report.leftovers[:10])
+        click.echo(f"problem: {len(report.leftovers)} leftover files of a killed writer: {names}", err=True)
+    if not report.ok:
+        click.echo(
+            "Run `archive check --repair` to fix this." if not repair else "Problems remain.", err=True
+        )
+        sys.exit(1)
+    click.echo(f"OK: {report.articles} articles, {report.passages} passages, no leftovers.")
+
+
+@cli.group()
+def users() -> None:
+    """Make the archive private: manage who may log in to the site.
+
+    Users live in <home>/users.json (or $ARCHIVE_USERS) with hashed passwords. While the file names at
+    least one user, every page, API route and export asks for a login; with none, the site is open.
+
+    Example:
+
+        archive users add alice --home /srv/archive
+    """
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users.command(name="add")
+@click.argument("name")
+@home_option
+def users_add(name, home) -> None:
+    """Add a user, or set a new password; the password is asked for (or read from stdin).
+
+    Example:
+
+        archive users add alice --home /srv/archive
+    """
+    from archive import users as users_file
+
+    path = users_file.users_path(home)
+    try:
+        new = users_file.add(path, name, _read_password())
+    except ArchiveError as exc:
+        _fail(exc)
+    click.echo(
+        f"{'Added' if new else 'Changed the password of'} {name} in {path}; the site now asks for a login."
+    )
+
+
+@users.command(name="remove")
+@click.argument("name")
+@home_option
+def users_remove(name, home) -> None:
+    """Remove a user (everyone is logged out; with no users left the site is open again).
+
+    Example:
+
+        archive users remove alice
+    """
+    from archive import users as users_file
+
+    path = users_file.users_path(home)
+    try:
+        removed = users_file.remove(path, name)
+        left = len(users_file.load(path)["users"])
+    except ArchiveError as exc:
+        _fail(exc)
+    if not removed:
+        raise click.ClickException(f"No user {name!r} in {path}.")
+    click.echo(f"Removed {name}; {left} users left" + ("." if left else ": the site is open to anyone."))
+
+
+@users.command(name="list")
+@home_option
+def users_list(home) -> None:
+    """List the users who may log in."""
+    from archive import users as users_file
+
+    try:
+        names = sorted(users_file.load(users_file.users_path(home))["users"])
+    except ArchiveError as exc:
+        _fail(exc)
+    for name in names:
+        click.echo(name)
+    if not names:
+        click.echo("No users: the site is open to anyone.", err=True)
+
+
+@cli.command()
+@home_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(home, host, port) -> None:

@@ -25,5 +25,9 @@ class IndexLocked(ArchiveError):
     """Another process is writing to the archive."""
 
 
+class DiskFull(ArchiveError):
+    """The disk cannot hold the next commit; what was committed before is intact."""
+
+
 class NotFound(ArchiveError):
     """No article with that id."""

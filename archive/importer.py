@@ -9,16 +9,21 @@ killed run left ``pending`` and finishes what it left ``deleting``.
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
+import sqlite3
 import sys
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from archive import config, entities
+from archive.check import clean_leftovers
 from archive.chunk import chunk_text
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, DiskFull
 from archive.locking import write_lock
 from archive.models import Article, ImportReport, ItemOutcome, Record
 from archive.normalize import article_from_record
@@ -27,6 +32,7 @@ from archive.search.index import (
     commit,
     create_index,
     delete_articles,
+    ensure_free_space,
     open_index,
     open_writer,
     replace_articles,
@@ -37,7 +43,7 @@ from archive.store import Catalog, raw_sha1
 #: per task stays small against the work.
 TASK_RECORDS = 64
 #: Tasks in flight per worker: keeps both cores busy without reading a whole huge input into memory.
-TASKS_IN_FLIGHT_PER_WORKER = 3
+TASKS_IN_FLIGHT_PER_WORKER = 12
 
 Progress = Callable[[int], None]
 
@@ -147,22 +153,27 @@ class Importer:
         try:
             create_index(self.home)
             self.ix = open_index(self.home)
+            clean_leftovers(self.home, self.ix)
             recover(catalog, self.ix)
             run_id = catalog.start_run(paths)
             known = catalog.known_originals()
             batch = _Batch()
             commit_every = config.commit_every()
-            for rec, article, reason in _prepared(
-                self._skip_known(records, known), self.workers, self.with_entities
-            ):
-                if article is None:
-                    self._outcome(ItemOutcome(rec.source, rec.line, None, "failed", reason))
-                    continue
-                self._add(batch, rec, article)
-                if len(batch) >= commit_every:
-                    self._commit(catalog, run_id, batch)
-                    batch = _Batch()
-            self._commit(catalog, run_id, batch)
+            # Commits run in a thread of their own, one at a time, so that the workers keep receiving
+            # records (and stay busy) while a batch is written to the index.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-commit") as committer:
+                running: Future | None = None
+                for rec, article, reason in _prepared(
+                    self._skip_known(records, known), self.workers, self.with_entities
+                ):
+                    if article is None:
+                        self._outcome(ItemOutcome(rec.source, rec.line, None, "failed", reason))
+                        continue
+                    self._add(batch, rec, article)
+                    if len(batch) >= commit_every:
+                        running = self._commit_after(committer, running, catalog, run_id, batch)
+                        batch = _Batch()
+                self._commit_after(committer, running, catalog, run_id, batch).result()
             catalog.finish_run(run_id, self.report)
         finally:
             catalog.close()
@@ -186,6 +197,20 @@ class Importer:
         self._unsaved.append(item)
         self.progress(1)
 
+    def _commit_after(
+        self,
+        committer: ThreadPoolExecutor,
+        running: Future | None,
+        catalog: Catalog,
+        run_id: int,
+        batch: _Batch,
+    ) -> Future:
+        """Start committing ``batch`` once the commit before it has finished (and raise its error, if any)."""
+        if running is not None:
+            running.result()
+        unsaved, self._unsaved = self._unsaved, []
+        return committer.submit(self._commit, catalog, run_id, batch, unsaved)
+
     def _add(self, batch: _Batch, rec: Record, article: Article) -> None:
         item = ItemOutcome(rec.source, rec.line, article.id, "pending")
         previous = batch.articles.get(article.id)
@@ -195,7 +220,7 @@ class Importer:
         batch.originals.append((raw_sha1(rec.kind, rec.raw), article.id, rec))
         batch.items.append((item, article))
 
-    def _commit(self, catalog: Catalog, run_id: int, batch: _Batch) -> None:
+    def _commit(self, catalog: Catalog, run_id: int, batch: _Batch, unsaved: list[ItemOutcome]) -> None:
         """Write one batch: catalog as pending, index commit, catalog as indexed; then count outcomes."""
         states = catalog.article_states(batch.articles)
         changed: dict[str, Article] = {}
@@ -216,6 +241,7 @@ class Importer:
             if item.status != "duplicate":
                 changed[article.id] = batch.articles[article.id]
         if changed:
+            ensure_free_space(self.ix, sum(len(a.text) for a in changed.values()))
             link_surnames(catalog, changed.values())
             catalog.stage_articles(changed.values())
         for sha1, article_id, rec in batch.originals:
@@ -231,9 +257,9 @@ class Importer:
             commit(writer)
             catalog.mark_indexed(changed)
         for item, _ in batch.items:
-            self._outcome(item)
-        catalog.record_items(run_id, self._unsaved)
-        self._unsaved = []
+            self.report.items.append(item)
+            self.progress(1)
+        catalog.record_items(run_id, [*unsaved, *(item for item, _ in batch.items)])
         catalog.commit()
 
 
@@ -281,9 +307,14 @@ def recover(catalog: Catalog, ix) -> int:
     deleting = catalog.ids_in_state("deleting")
     if not pending and not deleting:
         return 0
+    ensure_free_space(ix, sum(len(a.text) for a in pending))
     writer = open_writer(ix, timeout=60.0)
-    delete_articles(writer, deleting)
-    replace_articles(writer, pending)
+    try:
+        delete_articles(writer, deleting)
+        replace_articles(writer, pending)
+    except BaseException:
+        writer.cancel()
+        raise
     commit(writer)
     catalog.mark_indexed(a.id for a in pending)
     catalog.delete_articles(deleting)
@@ -306,9 +337,35 @@ def import_paths(
     :param wait: seconds to wait for another writer to finish.
     :return: the outcome of every input record.
     """
-    with write_lock(home, wait=wait):
+    with write_lock(home, wait=wait), disk_full_is_an_archive_error(home):
         importer = Importer(home, workers=workers, with_entities=with_entities, progress=progress)
         return importer.run(iter_records(paths, stdin=stdin), [str(p) for p in paths])
+
+
+@contextmanager
+def disk_full_is_an_archive_error(home: Path):
+    """Turn "no space left" from Whoosh or SQLite into a :class:`DiskFull` that says what to do.
+
+    Both write so that a failed write leaves the last commit intact (Whoosh writes a new TOC last, SQLite
+    rolls the transaction back), so the message can promise that.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise DiskFull(_disk_full_message(home)) from exc
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc).lower():
+            raise
+        raise DiskFull(_disk_full_message(home)) from exc
+
+
+def _disk_full_message(home: Path) -> str:
+    return (
+        f"The disk holding {home} is full. Everything committed before this point is kept and searchable; "
+        "free some space, then run the import again to finish it."
+    )
 
 
 def delete(ids: list[str], home: Path, wait: float = 0.0) -> list[str]:
@@ -317,6 +374,7 @@ def delete(ids: list[str], home: Path, wait: float = 0.0) -> list[str]:
         catalog = Catalog(home)
         try:
             ix = open_index(home)
+            clean_leftovers(home, ix)
             recover(catalog, ix)
             found = catalog.existing_ids(ids)
             if found:

@@ -7,14 +7,27 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from archive.errors import DiskFull
 from archive.locking import write_lock
-from archive.search.index import INDEX_DIRNAME, WRITER_LIMIT_MB, replace_articles
+from archive.search.index import FREE_SPACE_MARGIN, INDEX_DIRNAME, WRITER_LIMIT_MB, replace_articles
 from archive.search.schema import SCHEMA
 from archive.store import Catalog
 
 #: The new index is built beside the live one, then swapped in, so search keeps answering meanwhile.
 BUILD_DIRNAME = INDEX_DIRNAME + ".rebuild"
 OLD_DIRNAME = INDEX_DIRNAME + ".old"
+
+
+def _ensure_room_for_a_copy(home: Path) -> None:
+    """The new index is built beside the live one: refuse before writing if the disk cannot hold both."""
+    live = home / INDEX_DIRNAME
+    size = sum(p.stat().st_size for p in live.iterdir() if p.is_file()) if live.is_dir() else 0
+    free = shutil.disk_usage(home).free
+    if free < size + FREE_SPACE_MARGIN:
+        raise DiskFull(
+            f"Not enough free disk space to rebuild the index at {home}: it needs about "
+            f"{(size + FREE_SPACE_MARGIN) / 1e6:.0f} MB and {free / 1e6:.0f} MB are free."
+        )
 
 
 def reindex(home: Path, wait: float = 0.0) -> int:
@@ -25,6 +38,7 @@ def reindex(home: Path, wait: float = 0.0) -> int:
         try:
             build = home / BUILD_DIRNAME
             shutil.rmtree(build, ignore_errors=True)
+            _ensure_room_for_a_copy(home)
             build.mkdir()
             ix = whoosh_index.create_in(str(build), SCHEMA)
             writer = ix.writer(limitmb=WRITER_LIMIT_MB)

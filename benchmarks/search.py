@@ -282,12 +282,38 @@ def check_exact(client, home: Path, answers: list[dict]) -> list[str]:
     return problems
 
 
+def reindex_drill(home: Path, answers: list[dict]) -> list[str]:
+    """Rebuild the index from the catalog (``archive reindex``), then compare each query's total and
+    top-10 ids with ``answers`` (taken before). Returns the differences."""
+    from archive.reindex import reindex
+    from archive.search.cache import clear
+    from archive.search.postings import clear_postings_cache
+
+    reindex(home)
+    clear()
+    clear_postings_cache()
+    client = make_client(home)
+    problems = []
+    for (q, filters), before in zip(QUERIES, answers, strict=True):
+        after = api_call(client, home, api_args(q, filters))
+        if after["total"] != before["total"]:
+            problems.append(
+                f"after reindex {q!r}{filters or ''}: total {before['total']} -> {after['total']}"
+            )
+    return problems
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--home", type=Path, help="archive home to build into, or to reuse when it exists")
     ap.add_argument("--copies", type=int, default=1, help="Reuters copies (10 for the 10x archive)")
     ap.add_argument("--workers", type=int, default=2, help="import worker processes")
     ap.add_argument("--from-home", type=Path, help="make the --copies archive from this imported archive")
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="rebuild drill: reindex the home, then compare every query's total",
+    )
     a = ap.parse_args()
     tmp = None
     home = a.home
@@ -330,6 +356,14 @@ def main() -> int:
     for (q, filters), answer in zip(QUERIES, answers, strict=True):
         print(f"  {answer['total']:7d}  {q!r} {filters or ''}")
     problems = check_exact(client, home, answers)
+    if a.check:
+        started = time.perf_counter()
+        drill = reindex_drill(home, answers)
+        same = len(QUERIES) - len(drill)
+        print(
+            f"rebuild drill: reindexed in {time.perf_counter() - started:.1f} s; {same}/{len(QUERIES)} same totals"
+        )
+        problems += drill
     for p in problems:
         print("  MISMATCH", p)
     if tmp is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,7 +11,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
-from archive.errors import IndexLocked, IndexMissing
+from archive.errors import DiskFull, IndexLocked, IndexMissing
 from archive.models import Article
 from archive.search.schema import SCHEMA, passage_documents
 
@@ -58,7 +59,28 @@ def open_index(home: Path):
             if attempt == OPEN_RETRIES - 1:
                 raise
             time.sleep(OPEN_RETRY_DELAY)
+        except Exception as exc:  # noqa: BLE001 - a damaged TOC or segment: say so, never "empty"
+            _close_files_of(exc.__traceback__)
+            raise IndexMissing(
+                f"The index at {folder} cannot be opened ({type(exc).__name__}: {exc}). Run `archive check "
+                "--repair`, or `archive reindex` to rebuild it from the catalog."
+            ) from exc
     raise AssertionError("unreachable")
+
+
+def _close_files_of(tb) -> None:
+    """Close the index files a failed open left open: Whoosh's ``TOC.read`` does not close its file when
+    the TOC does not parse, which would leak one descriptor per request on a damaged index."""
+    from whoosh.filedb.structfile import StructFile
+
+    while tb is not None:
+        for value in list(tb.tb_frame.f_locals.values()):
+            if isinstance(value, StructFile):
+                try:
+                    value.close()
+                except Exception:  # noqa: BLE001
+                    pass
+        tb = tb.tb_next
 
 
 def open_writer(ix, timeout: float = 0.0) -> SegmentWriter:
@@ -101,8 +123,59 @@ def bounded_merge(writer, segments):
 
 
 def commit(writer) -> None:
-    """Commit with the bounded merge policy."""
-    writer.commit(mergetype=bounded_merge)
+    """Commit with the bounded merge policy; a failed commit (e.g. disk full) still frees the writer."""
+    try:
+        writer.commit(mergetype=bounded_merge)
+    except BaseException:
+        try:
+            writer.cancel()
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            pass
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            try:
+                lock.release()
+            except Exception:  # noqa: BLE001
+                pass
+        raise
+
+
+#: Room a commit keeps free beyond its estimate (SQLite's WAL, the TOC, rounding).
+FREE_SPACE_MARGIN = 2 * 1024 * 1024
+#: Bytes on disk per byte of article text: stored body, folded and exact postings, vectors of names.
+INDEX_BYTES_PER_TEXT_BYTE = 3
+
+
+def _segment_bytes(ix, segment) -> int:
+    folder = Path(ix.storage.folder)
+    prefix = segment.segment_id() + "."
+    return sum(p.stat().st_size for p in folder.iterdir() if p.name.startswith(prefix) and p.is_file())
+
+
+def space_needed(ix, text_bytes: int) -> int:
+    """Bytes a commit of ``text_bytes`` of new text needs: its segment, plus a copy of the segments the
+    bounded merge would rewrite (the old ones stay on disk until the new TOC is written)."""
+    segments = ix._segments()
+    merged = 0
+    if len(segments) + 1 > MAX_SEGMENTS:
+        by_size = sorted(segments, key=lambda seg: seg.doc_count_all())
+        merged = sum(_segment_bytes(ix, seg) for seg in by_size[: len(segments) + 1 - MERGED_SEGMENTS + 1])
+    return text_bytes * INDEX_BYTES_PER_TEXT_BYTE + merged + FREE_SPACE_MARGIN
+
+
+def ensure_free_space(ix, text_bytes: int) -> None:
+    """Refuse a commit the disk cannot hold, before writing anything.
+
+    :raises DiskFull: with how much is needed and free.
+    """
+    needed = space_needed(ix, text_bytes)
+    free = shutil.disk_usage(ix.storage.folder).free
+    if free < needed:
+        raise DiskFull(
+            f"Not enough free disk space for the index at {ix.storage.folder}: this commit needs about "
+            f"{needed / 1e6:.1f} MB and {free / 1e6:.1f} MB are free. Free some space, then run the import "
+            "again; everything committed so far is kept."
+        )
 
 
 def replace_articles(writer, articles: Iterable[Article], maybe_indexed: set[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive.errors import BadQuery, IndexMissing, NotFound
-from archive.web import api, export, resources, security, views
+from archive.web import api, auth, export, resources, security, views
 
 #: Shown when the home holds no archive: what happened and how to fix it.
 NO_ARCHIVE = "There is no archive here yet. Import articles with `archive import PATH`, then reload."
@@ -24,9 +24,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
         ARCHIVE_HOME=None,  # None: $ARCHIVE_HOME, else ./index (archive.config)
+        ARCHIVE_USERS=None,  # a private archive's users file; None: $ARCHIVE_USERS, else <home>/users.json
         SEARCH_TIME_BUDGET=None,  # seconds a search may run; None: the engine's own limit
         JSON_SORT_KEYS=False,
-        MAX_CONTENT_LENGTH=64 * 1024,  # no route takes a body; refuse big ones early
+        MAX_CONTENT_LENGTH=64 * 1024,  # only the login form takes a body; refuse big ones early
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     security.init_app(app)
+    auth.init_app(app)  # before the blueprints: a private archive checks the login first
     resources.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

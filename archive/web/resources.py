@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Flask, current_app, g
 
 from archive.config import archive_home
+from archive.errors import ArchiveError, IndexMissing
 from archive.search.engine import open_searcher
 from archive.store import Catalog
 
@@ -31,7 +32,16 @@ def get_searcher():
 
 def new_searcher(catalog: Catalog | None = None):
     """A searcher the caller closes (exports stream after the request's teardown)."""
-    searcher = open_searcher(home(), catalog=catalog)
+    try:
+        searcher = open_searcher(home(), catalog=catalog)
+    except ArchiveError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged index is "no archive", never an empty one
+        current_app.logger.exception("Cannot open the index at %s", home())
+        raise IndexMissing(
+            f"The archive's index cannot be opened ({type(exc).__name__}). Run `archive check --repair`, "
+            "or `archive reindex` to rebuild it from the catalog."
+        ) from exc
     budget = current_app.config.get("SEARCH_TIME_BUDGET")
     if budget:
         searcher.time_budget = budget
