@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from html import unescape
 from pathlib import Path
 
 import click
@@ -217,8 +218,6 @@ def search(
         click.echo(f"\n{hit['id']}  {hit.get('published') or '':10}  {hit['title']}")
         for snippet in hit["snippets"][:1]:
             text = snippet["html"].replace("<mark>", "[").replace("</mark>", "]")
-            from html import unescape
-
             click.echo(f"    p{snippet['passage']}: {unescape(text)}")
     if result.get("suggestion"):
         click.echo(f"\nDid you mean: {result['suggestion']}")

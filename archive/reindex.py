@@ -44,7 +44,7 @@ def reindex(home: Path, wait: float = 0.0) -> int:
             writer = ix.writer(limitmb=WRITER_LIMIT_MB)
             catalog.delete_articles(catalog.ids_in_state("deleting"))  # a killed delete, finished here
             articles = list(catalog.iter_articles())
-            replace_articles(writer, articles)
+            replace_articles(writer, articles, maybe_indexed=set())  # a new index: nothing to delete
             writer.commit(optimize=True)
             ix.close()
             live, old = home / INDEX_DIRNAME, home / OLD_DIRNAME
