@@ -9,8 +9,11 @@ killed run left ``pending`` and finishes what it left ``deleting``.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import multiprocessing
+import os
+import signal
 import sqlite3
 import sys
 import traceback
@@ -37,6 +40,7 @@ from archive.search.index import (
     open_writer,
     replace_articles,
 )
+from archive.search.segments import build_segment, discard_segments, shares
 from archive.store import Catalog, raw_sha1
 
 #: Records per task sent to a worker: spaCy's ``nlp.pipe`` batches inside a task, and the pickling cost
@@ -95,26 +99,57 @@ def _chunks(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 
 def _prepared(
-    records: Iterable[Record], workers: int, with_entities: bool
+    records: Iterable[Record], pool, workers: int, with_entities: bool
 ) -> Iterator[tuple[Record, Article | None, str | None]]:
-    """Prepare records in order, in ``workers`` processes, with a bounded number of tasks in flight."""
+    """Prepare records in order, in the ``pool``'s processes (or here when there is none), with a bounded
+    number of tasks in flight."""
     tasks = _chunks(records, TASK_RECORDS)
-    if workers <= 1:
+    if pool is None:
         for batch in tasks:
             for rec, (article, reason) in zip(batch, prepare(batch, with_entities), strict=True):
                 yield rec, article, reason
         return
+    pending: deque = deque()
+    for batch in tasks:
+        pending.append((batch, pool.apply_async(_prepare_task, ((batch, with_entities),))))
+        while len(pending) >= workers * TASKS_IN_FLIGHT_PER_WORKER:
+            yield from _drain(pending.popleft())
+    while pending:
+        yield from _drain(pending.popleft())
+
+
+@contextmanager
+def worker_pool(workers: int, with_entities: bool):
+    """The import's worker processes (``None`` for one worker): they prepare records, and for a large
+    batch each writes a segment of the index."""
+    if workers <= 1:
+        yield None
+        return
     if with_entities:
         entities.warm_up()  # once, before forking: the workers share the model and the place lookup
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:
-        pending: deque = deque()
-        for batch in tasks:
-            pending.append((batch, pool.apply_async(_prepare_task, ((batch, with_entities),))))
-            while len(pending) >= workers * TASKS_IN_FLIGHT_PER_WORKER:
-                yield from _drain(pending.popleft())
-        while pending:
-            yield from _drain(pending.popleft())
+    with multiprocessing.get_context("fork").Pool(
+        workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
+        yield pool
+
+
+#: Linux's prctl option that signals a process when its parent dies.
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have a worker killed with its importer: an orphan would go on writing a segment into the index
+    folder after the next writer has cleaned it. Linux only; elsewhere the next writer still cleans up."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the importer died before the call took effect
+        os._exit(1)
+
+
+def _build_segment_task(folder: str, articles: list[Article]):
+    return build_segment(folder, articles)
 
 
 def _drain(task) -> Iterator[tuple[Record, Article | None, str | None]]:
@@ -143,6 +178,7 @@ class Importer:
     ):
         self.home = Path(home)
         self.workers = workers
+        self.pool = None
         self.with_entities = with_entities
         self.progress = progress or (lambda n: None)
         self.report = ImportReport()
@@ -161,10 +197,13 @@ class Importer:
             commit_every = config.commit_every()
             # Commits run in a thread of their own, one at a time, so that the workers keep receiving
             # records (and stay busy) while a batch is written to the index.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-commit") as committer:
+            with (
+                worker_pool(self.workers, self.with_entities) as self.pool,
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-commit") as committer,
+            ):
                 running: Future | None = None
                 for rec, article, reason in _prepared(
-                    self._skip_known(records, known), self.workers, self.with_entities
+                    self._skip_known(records, known), self.pool, self.workers, self.with_entities
                 ):
                     if article is None:
                         self._outcome(ItemOutcome(rec.source, rec.line, None, "failed", reason))
@@ -248,19 +287,51 @@ class Importer:
             catalog.store_original(sha1, article_id, rec.kind, rec.source, rec.line, rec.raw)
         catalog.commit()
         if changed:
-            writer = open_writer(self.ix, timeout=60.0)
-            try:
-                replace_articles(writer, changed.values(), maybe_indexed=set(states))
-            except BaseException:
-                writer.cancel()
-                raise
-            commit(writer)
+            self._write_index(list(changed.values()), maybe_indexed=set(states))
             catalog.mark_indexed(changed)
         for item, _ in batch.items:
             self.report.items.append(item)
             self.progress(1)
         catalog.record_items(run_id, [*unsaved, *(item for item, _ in batch.items)])
         catalog.commit()
+
+    def _write_index(self, articles: list[Article], maybe_indexed: set[str]) -> None:
+        """Replace the batch's articles in the index in one commit, the workers writing its segments when
+        the batch is large enough to be worth splitting."""
+        parts = shares(articles, self.workers if self.pool else 1, config.min_segment_articles())
+        writer = open_writer(self.ix, timeout=60.0)
+        built: list = []
+        try:
+            if len(parts) == 1:
+                replace_articles(writer, articles, maybe_indexed=maybe_indexed)
+            else:
+                folder = self.ix.storage.folder
+                tasks = [self.pool.apply_async(_build_segment_task, (folder, part)) for part in parts]
+                try:
+                    delete_articles(writer, [a.id for a in articles if a.id in maybe_indexed])
+                finally:
+                    built = _gather_segments(folder, tasks)
+        except BaseException:
+            writer.cancel()
+            discard_segments(self.ix.storage.folder, built)
+            raise
+        # A failed commit may leave built segments behind; the next writer deletes whatever no TOC names.
+        commit(writer, built)
+
+
+def _gather_segments(folder: str, tasks) -> list:
+    """The segments the tasks built, once all have finished; if one failed, the others' are deleted and
+    its error raised (waiting first, so no worker is still writing a segment we clean up)."""
+    built, error = [], None
+    for task in tasks:
+        try:
+            built.append(task.get())
+        except Exception as exc:  # noqa: BLE001 - raised below, once every task is done
+            error = error or exc
+    if error is not None:
+        discard_segments(folder, built)
+        raise error
+    return built
 
 
 #: A surname-only mention ("Reagan") takes the key of a full name already in the archive when that

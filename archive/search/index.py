@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -104,17 +104,18 @@ MAX_SEGMENTS = 6
 MERGED_SEGMENTS = 3
 
 
-def bounded_merge(writer, segments):
-    """Whoosh merge policy: merge the smallest segments once there are more than ``MAX_SEGMENTS``."""
+def bounded_merge(writer, segments, arriving: int = 1):
+    """Whoosh merge policy: merge the smallest segments once there are more than ``MAX_SEGMENTS``.
+
+    :param arriving: segments this commit adds (the writer's own, or those workers built).
+    """
     from whoosh.reading import SegmentReader
 
-    if len(segments) <= MAX_SEGMENTS:
+    if len(segments) + arriving - 1 <= MAX_SEGMENTS:
         return segments
     by_size = sorted(segments, key=lambda seg: seg.doc_count_all())
-    merge, keep = (
-        by_size[: len(segments) - MERGED_SEGMENTS + 1],
-        by_size[len(segments) - MERGED_SEGMENTS + 1 :],
-    )
+    cut = max(2, len(segments) + arriving - MERGED_SEGMENTS)
+    merge, keep = by_size[:cut], by_size[cut:]
     for seg in merge:
         reader = SegmentReader(writer.storage, writer.schema, seg)
         writer.add_reader(reader)
@@ -122,10 +123,25 @@ def bounded_merge(writer, segments):
     return keep
 
 
-def commit(writer) -> None:
-    """Commit with the bounded merge policy; a failed commit (e.g. disk full) still frees the writer."""
+def commit(writer, built: Sequence = ()) -> None:
+    """Commit with the bounded merge policy; a failed commit (e.g. disk full) still frees the writer.
+
+    :param built: finished segments that worker processes wrote for this commit
+        (:mod:`archive.search.segments`); the new TOC names them beside the writer's own.
+    """
     try:
-        writer.commit(mergetype=bounded_merge)
+        if not built:
+            writer.commit(mergetype=bounded_merge)
+            return
+        # SegmentWriter.commit, with the built segments added to the TOC (whoosh is pinned to 2.7.4).
+        writer._check_state()
+        final = bounded_merge(writer, writer.segments, arriving=len(built) + int(writer._added))
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        writer._commit_toc([*final, *built])
+        writer._finish()
     except BaseException:
         try:
             writer.cancel()
