@@ -279,15 +279,24 @@ class Importer:
             seen_in_batch.add(article.id)
             if item.status != "duplicate":
                 changed[article.id] = batch.articles[article.id]
+        building: list = []
         if changed:
             ensure_free_space(self.ix, sum(len(a.text) for a in changed.values()))
             link_surnames(catalog, changed.values())
-            catalog.stage_articles(changed.values())
-        for sha1, article_id, rec in batch.originals:
-            catalog.store_original(sha1, article_id, rec.kind, rec.source, rec.line, rec.raw)
-        catalog.commit()
+            # The workers start on the segments now: a segment no TOC names is invisible, so it can be
+            # written before the catalog stages the batch.
+            building = self._start_segments(list(changed.values()))
+        try:
+            if changed:
+                catalog.stage_articles(changed.values())
+            for sha1, article_id, rec in batch.originals:
+                catalog.store_original(sha1, article_id, rec.kind, rec.source, rec.line, rec.raw)
+            catalog.commit()
+        except BaseException:
+            _abandon_segments(self.ix.storage.folder, building)
+            raise
         if changed:
-            self._write_index(list(changed.values()), maybe_indexed=set(states))
+            self._write_index(list(changed.values()), set(states), building)
             catalog.mark_indexed(changed)
         for item, _ in batch.items:
             self.report.items.append(item)
@@ -295,28 +304,49 @@ class Importer:
         catalog.record_items(run_id, [*unsaved, *(item for item, _ in batch.items)])
         catalog.commit()
 
-    def _write_index(self, articles: list[Article], maybe_indexed: set[str]) -> None:
-        """Replace the batch's articles in the index in one commit, the workers writing its segments when
-        the batch is large enough to be worth splitting."""
+    def _start_segments(self, articles: list[Article]) -> list:
+        """Have the workers write the batch's segments, when it is large enough to be worth splitting.
+
+        :return: the running tasks; none when this process's writer should write the batch itself.
+        """
         parts = shares(articles, self.workers if self.pool else 1, config.min_segment_articles())
-        writer = open_writer(self.ix, timeout=60.0)
+        if len(parts) == 1:
+            return []
+        folder = self.ix.storage.folder
+        return [self.pool.apply_async(_build_segment_task, (folder, part)) for part in parts]
+
+    def _write_index(self, articles: list[Article], maybe_indexed: set[str], building: list) -> None:
+        """Replace the batch's articles in the index in one commit: delete the old versions, then add the
+        segments the workers are ``building`` or, without them, write the passages here."""
+        folder = self.ix.storage.folder
+        try:
+            writer = open_writer(self.ix, timeout=60.0)
+        except BaseException:
+            _abandon_segments(folder, building)
+            raise
         built: list = []
         try:
-            if len(parts) == 1:
+            if not building:
                 replace_articles(writer, articles, maybe_indexed=maybe_indexed)
             else:
-                folder = self.ix.storage.folder
-                tasks = [self.pool.apply_async(_build_segment_task, (folder, part)) for part in parts]
                 try:
                     delete_articles(writer, [a.id for a in articles if a.id in maybe_indexed])
                 finally:
-                    built = _gather_segments(folder, tasks)
+                    built = _gather_segments(folder, building)
         except BaseException:
             writer.cancel()
-            discard_segments(self.ix.storage.folder, built)
+            discard_segments(folder, built)
             raise
         # A failed commit may leave built segments behind; the next writer deletes whatever no TOC names.
         commit(writer, built)
+
+
+def _abandon_segments(folder: str, tasks: list) -> None:
+    """Wait for segment tasks of a batch that will not be committed, and delete what they wrote."""
+    try:
+        discard_segments(folder, _gather_segments(folder, tasks))
+    except Exception:  # noqa: BLE001 - the caller is already raising the error that matters
+        pass
 
 
 def _gather_segments(folder: str, tasks) -> list:
