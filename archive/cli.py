@@ -79,12 +79,15 @@ def _summary(report: ImportReport, seconds: float) -> str:
     )
 
 
+workers_option = click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes [default: cores]."
+)
+
+
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True)
 @home_option
-@click.option(
-    "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes [default: cores]."
-)
+@workers_option
 @click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 @click.option("--no-entities", is_flag=True, hidden=True, help="Skip entity extraction (benchmarks).")
@@ -310,8 +313,9 @@ def delete(ids, home, wait) -> None:
 
 @cli.command()
 @home_option
+@workers_option
 @wait_option
-def reindex(home, wait) -> None:
+def reindex(home, workers, wait) -> None:
     """Rebuild the search index from the catalog (after a crash, a lost index or a schema change).
 
     Example:
@@ -321,7 +325,7 @@ def reindex(home, wait) -> None:
     from archive.reindex import reindex as rebuild
 
     try:
-        count = rebuild(home, wait=wait)
+        count = rebuild(home, wait=wait, workers=workers or config.default_workers())
     except ArchiveError as exc:
         _fail(exc)
     click.echo(f"Reindexed {count} articles.")

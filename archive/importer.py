@@ -31,16 +31,8 @@ from archive.locking import write_lock
 from archive.models import Article, ImportReport, ItemOutcome, Record
 from archive.normalize import article_from_record
 from archive.readers import iter_records
-from archive.search.index import (
-    commit,
-    create_index,
-    delete_articles,
-    ensure_free_space,
-    open_index,
-    open_writer,
-    replace_articles,
-)
-from archive.search.segments import build_segment, discard_segments, shares
+from archive.search.index import create_index, ensure_free_space, open_index
+from archive.search.segments import abandon_segments, start_segments, write_batch
 from archive.store import Catalog, raw_sha1
 
 #: Records per task sent to a worker: spaCy's ``nlp.pipe`` batches inside a task, and the pickling cost
@@ -118,6 +110,12 @@ def _prepared(
         yield from _drain(pending.popleft())
 
 
+def _drain(task) -> Iterator[tuple[Record, Article | None, str | None]]:
+    batch, result = task
+    for rec, (article, reason) in zip(batch, result.get(), strict=True):
+        yield rec, article, reason
+
+
 @contextmanager
 def worker_pool(workers: int, with_entities: bool):
     """The import's worker processes (``None`` for one worker): they prepare records, and for a large
@@ -146,16 +144,6 @@ def _die_with_parent(parent: int) -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the importer died before the call took effect
         os._exit(1)
-
-
-def _build_segment_task(folder: str, articles: list[Article]):
-    return build_segment(folder, articles)
-
-
-def _drain(task) -> Iterator[tuple[Record, Article | None, str | None]]:
-    batch, result = task
-    for rec, (article, reason) in zip(batch, result.get(), strict=True):
-        yield rec, article, reason
 
 
 class _Batch:
@@ -190,9 +178,6 @@ class Importer:
             create_index(self.home)
             self.ix = open_index(self.home)
             clean_leftovers(self.home, self.ix)
-            recover(catalog, self.ix)
-            run_id = catalog.start_run(paths)
-            known = catalog.known_originals()
             batch = _Batch()
             commit_every = config.commit_every()
             # Commits run in a thread of their own, one at a time, so that the workers keep receiving
@@ -201,6 +186,9 @@ class Importer:
                 worker_pool(self.workers, self.with_entities) as self.pool,
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-commit") as committer,
             ):
+                recover(catalog, self.ix, self.pool, self.workers)
+                run_id = catalog.start_run(paths)
+                known = catalog.known_originals()
                 running: Future | None = None
                 for rec, article, reason in _prepared(
                     self._skip_known(records, known), self.pool, self.workers, self.with_entities
@@ -285,7 +273,9 @@ class Importer:
             link_surnames(catalog, changed.values())
             # The workers start on the segments now: a segment no TOC names is invisible, so it can be
             # written before the catalog stages the batch.
-            building = self._start_segments(list(changed.values()))
+            building = start_segments(
+                self.pool, self.ix, list(changed.values()), self.workers, config.min_segment_articles()
+            )
         try:
             if changed:
                 catalog.stage_articles(changed.values())
@@ -293,75 +283,16 @@ class Importer:
                 catalog.store_original(sha1, article_id, rec.kind, rec.source, rec.line, rec.raw)
             catalog.commit()
         except BaseException:
-            _abandon_segments(self.ix.storage.folder, building)
+            abandon_segments(self.ix.storage.folder, building)
             raise
         if changed:
-            self._write_index(list(changed.values()), set(states), building)
+            write_batch(self.ix, list(changed.values()), building, delete={i for i in changed if i in states})
             catalog.mark_indexed(changed)
         for item, _ in batch.items:
             self.report.items.append(item)
             self.progress(1)
         catalog.record_items(run_id, [*unsaved, *(item for item, _ in batch.items)])
         catalog.commit()
-
-    def _start_segments(self, articles: list[Article]) -> list:
-        """Have the workers write the batch's segments, when it is large enough to be worth splitting.
-
-        :return: the running tasks; none when this process's writer should write the batch itself.
-        """
-        parts = shares(articles, self.workers if self.pool else 1, config.min_segment_articles())
-        if len(parts) == 1:
-            return []
-        folder = self.ix.storage.folder
-        return [self.pool.apply_async(_build_segment_task, (folder, part)) for part in parts]
-
-    def _write_index(self, articles: list[Article], maybe_indexed: set[str], building: list) -> None:
-        """Replace the batch's articles in the index in one commit: delete the old versions, then add the
-        segments the workers are ``building`` or, without them, write the passages here."""
-        folder = self.ix.storage.folder
-        try:
-            writer = open_writer(self.ix, timeout=60.0)
-        except BaseException:
-            _abandon_segments(folder, building)
-            raise
-        built: list = []
-        try:
-            if not building:
-                replace_articles(writer, articles, maybe_indexed=maybe_indexed)
-            else:
-                try:
-                    delete_articles(writer, [a.id for a in articles if a.id in maybe_indexed])
-                finally:
-                    built = _gather_segments(folder, building)
-        except BaseException:
-            writer.cancel()
-            discard_segments(folder, built)
-            raise
-        # A failed commit may leave built segments behind; the next writer deletes whatever no TOC names.
-        commit(writer, built)
-
-
-def _abandon_segments(folder: str, tasks: list) -> None:
-    """Wait for segment tasks of a batch that will not be committed, and delete what they wrote."""
-    try:
-        discard_segments(folder, _gather_segments(folder, tasks))
-    except Exception:  # noqa: BLE001 - the caller is already raising the error that matters
-        pass
-
-
-def _gather_segments(folder: str, tasks) -> list:
-    """The segments the tasks built, once all have finished; if one failed, the others' are deleted and
-    its error raised (waiting first, so no worker is still writing a segment we clean up)."""
-    built, error = [], None
-    for task in tasks:
-        try:
-            built.append(task.get())
-        except Exception as exc:  # noqa: BLE001 - raised below, once every task is done
-            error = error or exc
-    if error is not None:
-        discard_segments(folder, built)
-        raise error
-    return built
 
 
 #: A surname-only mention ("Reagan") takes the key of a full name already in the archive when that
@@ -399,9 +330,10 @@ def link_surnames(catalog: Catalog, articles: Iterable[Article]) -> None:
                 person.key = cache[surname]
 
 
-def recover(catalog: Catalog, ix) -> int:
+def recover(catalog: Catalog, ix, pool=None, workers: int = 1) -> int:
     """Finish what a killed writer left: index ``pending`` articles, drop ``deleting`` ones.
 
+    :param pool: the import's workers, to write a large pending batch's segments.
     :return: how many articles it touched.
     """
     pending = list(catalog.iter_articles(state="pending"))
@@ -409,14 +341,8 @@ def recover(catalog: Catalog, ix) -> int:
     if not pending and not deleting:
         return 0
     ensure_free_space(ix, sum(len(a.text) for a in pending))
-    writer = open_writer(ix, timeout=60.0)
-    try:
-        delete_articles(writer, deleting)
-        replace_articles(writer, pending)
-    except BaseException:
-        writer.cancel()
-        raise
-    commit(writer)
+    building = start_segments(pool, ix, pending, workers, config.min_segment_articles())
+    write_batch(ix, pending, building, delete={*deleting, *(a.id for a in pending)})
     catalog.mark_indexed(a.id for a in pending)
     catalog.delete_articles(deleting)
     catalog.commit()

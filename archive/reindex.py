@@ -7,10 +7,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from archive import config
 from archive.errors import DiskFull
+from archive.importer import worker_pool
 from archive.locking import write_lock
-from archive.search.index import FREE_SPACE_MARGIN, INDEX_DIRNAME, WRITER_LIMIT_MB, replace_articles
+from archive.search.index import FREE_SPACE_MARGIN, INDEX_DIRNAME
 from archive.search.schema import SCHEMA
+from archive.search.segments import start_segments, write_batch
 from archive.store import Catalog
 
 #: The new index is built beside the live one, then swapped in, so search keeps answering meanwhile.
@@ -30,8 +33,11 @@ def _ensure_room_for_a_copy(home: Path) -> None:
         )
 
 
-def reindex(home: Path, wait: float = 0.0) -> int:
-    """Rebuild the Whoosh index from every article in the catalog; returns the number of articles."""
+def reindex(home: Path, wait: float = 0.0, workers: int = 1) -> int:
+    """Rebuild the Whoosh index from every article in the catalog; returns the number of articles.
+
+    :param workers: processes that each write a segment of the new index (one segment per worker).
+    """
     home = Path(home)
     with write_lock(home, wait=wait):
         catalog = Catalog(home)
@@ -41,11 +47,11 @@ def reindex(home: Path, wait: float = 0.0) -> int:
             _ensure_room_for_a_copy(home)
             build.mkdir()
             ix = whoosh_index.create_in(str(build), SCHEMA)
-            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
             catalog.delete_articles(catalog.ids_in_state("deleting"))  # a killed delete, finished here
             articles = list(catalog.iter_articles())
-            replace_articles(writer, articles, maybe_indexed=set())  # a new index: nothing to delete
-            writer.commit(optimize=True)
+            with worker_pool(workers, with_entities=False) as pool:
+                building = start_segments(pool, ix, articles, workers, config.min_segment_articles())
+                write_batch(ix, articles, building, delete=set())  # a new index: nothing to delete
             ix.close()
             live, old = home / INDEX_DIRNAME, home / OLD_DIRNAME
             shutil.rmtree(old, ignore_errors=True)

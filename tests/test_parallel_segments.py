@@ -97,6 +97,19 @@ def test_an_update_written_by_workers_replaces_every_old_passage(tmp_path, reute
     check_ok(home)
 
 
+def test_reindex_with_workers_rebuilds_the_same_index(tmp_path, reuters_jsonl, split_batches):
+    home = tmp_path / "home"
+    import_cli(home, reuters_jsonl, workers=1)
+    before = passages(home)
+    hits = search_ids(home, "coffee prices")
+    result = CliRunner().invoke(cli, ["reindex", "--workers", "2", "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    assert segment_count(home) == 2
+    assert passages(home) == before
+    assert search_ids(home, "coffee prices") == hits
+    check_ok(home)
+
+
 def test_a_worker_failing_on_a_full_disk_loses_nothing(
     small_disk,  # noqa: F811 - the fixture
     reuters_jsonl,

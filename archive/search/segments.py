@@ -19,7 +19,14 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from archive.models import Article
-from archive.search.index import USE_MMAP, WRITER_LIMIT_MB
+from archive.search.index import (
+    USE_MMAP,
+    WRITER_LIMIT_MB,
+    commit,
+    delete_articles,
+    open_writer,
+    replace_articles,
+)
 from archive.search.schema import passage_documents
 
 
@@ -74,3 +81,67 @@ def discard_segments(folder: str, segments: Sequence) -> None:
     for path in Path(folder).iterdir():
         if path.name.startswith(prefixes):
             path.unlink(missing_ok=True)
+
+
+def start_segments(pool, ix, articles: list[Article], workers: int, min_articles: int) -> list:
+    """Have the ``pool``'s workers write the segments of a batch, when it is large enough to split.
+
+    :return: the running tasks; none when the writer should write the batch itself.
+    """
+    parts = shares(articles, workers if pool is not None else 1, min_articles)
+    if len(parts) == 1:
+        return []
+    return [pool.apply_async(build_segment, (ix.storage.folder, part)) for part in parts]
+
+
+def write_batch(ix, articles: list[Article], building: list, delete: set[str], timeout: float = 60.0) -> None:
+    """Replace a batch in the index in one commit: delete ``delete`` (the ids that may have passages),
+    then add the segments the workers are ``building`` or, without them, write the passages here.
+
+    :raises IndexLocked: when another writer holds the index past ``timeout`` seconds.
+    """
+    folder = ix.storage.folder
+    try:
+        writer = open_writer(ix, timeout=timeout)
+    except BaseException:
+        abandon_segments(folder, building)
+        raise
+    built: list = []
+    try:
+        if not building:
+            delete_articles(writer, delete)
+            replace_articles(writer, articles, maybe_indexed=set())
+        else:
+            try:
+                delete_articles(writer, delete)
+            finally:
+                built = gather_segments(folder, building)
+    except BaseException:
+        writer.cancel()
+        discard_segments(folder, built)
+        raise
+    # A failed commit may leave built segments behind; the next writer deletes whatever no TOC names.
+    commit(writer, built)
+
+
+def gather_segments(folder: str, tasks: list) -> list:
+    """The segments the tasks built, once all have finished; if one failed, the others' are deleted and
+    its error raised (waiting first, so no worker is still writing a segment we clean up)."""
+    built, error = [], None
+    for task in tasks:
+        try:
+            built.append(task.get())
+        except Exception as exc:  # noqa: BLE001 - raised below, once every task is done
+            error = error or exc
+    if error is not None:
+        discard_segments(folder, built)
+        raise error
+    return built
+
+
+def abandon_segments(folder: str, tasks: list) -> None:
+    """Wait for the segment tasks of a batch that will not be committed, and delete what they wrote."""
+    try:
+        discard_segments(folder, gather_segments(folder, tasks))
+    except Exception:  # noqa: BLE001 - the caller is already raising the error that matters
+        pass
