@@ -17,21 +17,18 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
-import socket
-import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.web_fixtures import gunicorn  # noqa: E402 - the launcher the browser tests use
 
 #: Passes over the query set after the cold one.
 ROUNDS = 3
@@ -44,41 +41,6 @@ def load_search_benchmark():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(home: Path, workers: int = 2, timeout: float = 120.0) -> Iterator[str]:
-    """The app served by gunicorn on a free loopback port, as the Procfile runs it; yields its URL."""
-    port = free_port()
-    env = {**os.environ, "ARCHIVE_HOME": str(home), "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--log-level", "warning", "archive.web.app:create_app()"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/api/openapi.json", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start (exit {process.poll()})") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def fetch(url: str) -> tuple[float, int, bytes]:

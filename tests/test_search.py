@@ -134,7 +134,8 @@ def test_a_name_matches_its_other_spellings_and_says_so(searcher, articles):  # 
     assert "Alyaksandr Lukashenka" in res["variants"]
     assert res["expansions"][0]["key"] == "lukashenko_aleksandr"
     seed_hit = next(r for r in res["results"] if r["id"] == seed)
-    assert any("<mark>Lukashenka</mark>" in s["html"] for s in seed_hit["snippets"])
+    # the variant is marked, with the given name beside it when both matched
+    assert any("Lukashenka</mark>" in s["html"] for s in seed_hit["snippets"])
 
 
 def test_exact_mode_expands_nothing_and_folds_nothing(searcher, articles):  # noqa: F811
@@ -269,6 +270,12 @@ def test_snippets_mark_matches_and_number_passages(searcher, articles):  # noqa:
         valid = {p.n for p in articles[hit["id"]].passages}
         assert set(numbers) <= valid
     assert any("<mark>Putin</mark>" in s["html"] for h in res["results"] for s in h["snippets"])
+
+
+def test_a_phrase_is_marked_as_one(searcher):  # noqa: F811
+    res = run(searcher, '"Belarusian balcony"')
+    html = " ".join(s["html"] for h in res["results"] for s in h["snippets"])
+    assert "<mark>Belarusian balcony</mark>" in html
 
 
 def test_suggestion_for_a_misspelling(searcher):  # noqa: F811

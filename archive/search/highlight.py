@@ -46,12 +46,21 @@ class Snippet:
 
 
 def match_spans(text: str, terms: set[str], exact: bool) -> list[tuple[int, int]]:
-    """Character spans of the words in ``text`` whose index form is one of ``terms``."""
+    """Character spans of the words in ``text`` whose index form is one of ``terms``; matched words
+    with only spaces between them are one span, so a phrase reads as one mark."""
     if not terms:
         return []
     if exact:
-        return [m.span() for m in _WORD.finditer(text) if m.group() in terms]
-    return [m.span() for m in _WORD.finditer(text) if index_form(m.group()) in terms]
+        spans = [m.span() for m in _WORD.finditer(text) if m.group() in terms]
+    else:
+        spans = [m.span() for m in _WORD.finditer(text) if index_form(m.group()) in terms]
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and text[merged[-1][1] : start].isspace():
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -86,7 +95,7 @@ def snippet(passage: int, text: str, terms: set[str], exact: bool) -> Snippet:
         if s < start or e > end:
             continue
         pieces.append(str(escape(_squeeze(text[cursor:s]))))
-        pieces.append(f"<mark>{escape(text[s:e])}</mark>")
+        pieces.append(f"<mark>{escape(_squeeze(text[s:e]))}</mark>")
         cursor = e
     pieces.append(str(escape(_squeeze(text[cursor:end]))))
     if end < len(text):
