@@ -194,17 +194,19 @@ def ensure_free_space(ix, text_bytes: int) -> None:
         )
 
 
-def replace_articles(writer, articles: Iterable[Article], maybe_indexed: set[str] | None = None) -> int:
+def replace_articles(writer, articles: Iterable[Article]) -> int:
     """Delete each article's passages, then add the new ones; returns the number of passages added.
 
     ``update_document`` twice for one id in one writer leaves two documents, so the caller passes each
     article once per writer and we delete by article id then add.
-
-    :param maybe_indexed: ids that may already have passages in the index; ``None`` means any may. Only
-        those are deleted: a deletion costs a search, and a new article has nothing to delete.
     """
     articles = list(articles)
-    delete_articles(writer, [a.id for a in articles if maybe_indexed is None or a.id in maybe_indexed])
+    delete_articles(writer, [a.id for a in articles])
+    return add_articles(writer, articles)
+
+
+def add_articles(writer, articles: Iterable[Article]) -> int:
+    """Add the passages of articles the index does not hold; returns the number of passages added."""
     added = 0
     for article in articles:
         for doc in passage_documents(article):

@@ -22,12 +22,11 @@ from archive.models import Article
 from archive.search.index import (
     USE_MMAP,
     WRITER_LIMIT_MB,
+    add_articles,
     commit,
     delete_articles,
     open_writer,
-    replace_articles,
 )
-from archive.search.schema import passage_documents
 
 
 def shares(articles: Sequence[Article], workers: int, min_articles: int) -> list[list[Article]]:
@@ -61,9 +60,7 @@ def build_segment(folder: str, articles: Sequence[Article]):
     # Not writer.commit/cancel: those end by deleting the temporary folder every writer of the index
     # shares (the importer's writer's posting pool is in it); closing the segment cleans our own files.
     try:
-        for article in articles:
-            for doc in passage_documents(article):
-                writer.add_document(**doc)
+        add_articles(writer, articles)
         return writer._finalize_segment()
     except BaseException:
         try:
@@ -108,14 +105,12 @@ def write_batch(ix, articles: list[Article], building: list, delete: set[str], t
         raise
     built: list = []
     try:
-        if not building:
+        try:
             delete_articles(writer, delete)
-            replace_articles(writer, articles, maybe_indexed=set())
-        else:
-            try:
-                delete_articles(writer, delete)
-            finally:
-                built = gather_segments(folder, building)
+            if not building:
+                add_articles(writer, articles)
+        finally:
+            built = gather_segments(folder, building)
     except BaseException:
         writer.cancel()
         discard_segments(folder, built)
