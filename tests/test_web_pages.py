@@ -32,6 +32,11 @@ def hit_ids(soup) -> list[str]:
     return [li["data-id"] for li in soup.select(".results .hit")]
 
 
+def test_a_phrase_is_one_mark_on_the_results_page(web_client):
+    soup = page(web_client, '/search?q="Belarusian balcony"')
+    assert "Belarusian balcony" in [m.text for m in soup.select("a.snippet mark")]
+
+
 def test_search_page_shows_results_with_highlighted_snippets(web_client):
     soup = page(web_client, "/search?q=putin")
     data = api(web_client, "/api/search?q=putin")
