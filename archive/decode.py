@@ -83,7 +83,7 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> str:
                 return raw[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
                 raise ReadError(f"invalid {encoding} text after its byte-order mark: {exc.reason}") from None
-    _refuse_binary(raw)
+    refuse_binary(raw)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -135,7 +135,8 @@ def _decode_declared(raw: bytes, charset: str | None) -> str | None:
         return None
 
 
-def _refuse_binary(raw: bytes) -> None:
+def refuse_binary(raw: bytes) -> None:
+    """:raise ReadError: ``raw`` is a known binary format or holds NUL bytes."""
     for magic, what in MAGIC:
         if raw.startswith(magic):
             raise ReadError(f"binary data, not text: this looks like {what}")

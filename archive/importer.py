@@ -105,14 +105,19 @@ def _prepared(
     for batch in tasks:
         pending.append((batch, pool.apply_async(_prepare_task, ((batch, with_entities),))))
         while len(pending) >= workers * TASKS_IN_FLIGHT_PER_WORKER:
-            yield from _drain(pending.popleft())
+            yield from _drain(pending.popleft(), with_entities)
     while pending:
-        yield from _drain(pending.popleft())
+        yield from _drain(pending.popleft(), with_entities)
 
 
-def _drain(task) -> Iterator[tuple[Record, Article | None, str | None]]:
+def _drain(task, with_entities: bool) -> Iterator[tuple[Record, Article | None, str | None]]:
     batch, result = task
-    for rec, (article, reason) in zip(batch, result.get(), strict=True):
+    try:
+        prepared = result.get()
+    except Exception:  # noqa: BLE001 - e.g. a record that cannot be sent to a worker: prepare the task here
+        traceback.print_exc(file=sys.stderr)
+        prepared = prepare(batch, with_entities)
+    for rec, (article, reason) in zip(batch, prepared, strict=True):
         yield rec, article, reason
 
 

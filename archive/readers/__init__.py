@@ -16,7 +16,7 @@ from typing import BinaryIO
 from ..errors import ReadError
 from ..models import Record
 from . import html, jsonl, text, warc
-from .common import MAX_FILE_BYTES, error_record, read_file_bytes
+from .common import MAX_FILE_BYTES, check_regular, error_record, read_file_bytes
 
 __all__ = ["MAX_FILE_BYTES", "SUPPORTED_EXTENSIONS", "iter_records", "reader_for"]
 
@@ -40,7 +40,9 @@ def iter_records(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterato
     """Every record in ``paths``, in order; folders recursively in sorted order, ``-`` is JSON Lines on stdin.
 
     Hidden files and folders (``.DS_Store``, ``.git``) inside a folder are skipped; a file named
-    explicitly is always read.
+    explicitly is always read. Inside a folder, a symbolic link to a folder is not followed (it could
+    loop, or lead out of the folder) and an unreadable folder cannot be listed: each becomes an error
+    record that says so. Anything that is not a regular file (a FIFO, a device) is refused.
 
     :param paths: files, folders, or ``-``.
     :param stdin: the binary stream ``-`` reads (default: ``sys.stdin.buffer``).
@@ -52,8 +54,11 @@ def iter_records(paths: Iterable[str], stdin: BinaryIO | None = None) -> Iterato
             continue
         path = Path(given)
         if path.is_dir():
-            for file in _walk(path):
-                yield from read_path(file)
+            for file, problem in _walk(path):
+                if problem is None:
+                    yield from read_path(file)
+                else:
+                    yield error_record(str(file), problem)
         elif path.exists():
             yield from read_path(path)
         else:
@@ -67,6 +72,11 @@ def read_path(path: Path) -> Iterator[Record]:
     if extension is None:
         supported = ", ".join(SUPPORTED_EXTENSIONS)
         yield error_record(source, f"unsupported file type {_suffix(path)!r}; supported: {supported}")
+        return
+    try:
+        check_regular(path)
+    except ReadError as exc:
+        yield error_record(source, str(exc))
         return
     if extension in STREAM_EXTENSIONS:
         yield from warc.read_path(path, source)
@@ -95,9 +105,30 @@ def _suffix(path: Path) -> str:
     return "".join(path.suffixes[-2:]) if path.suffix.lower() == ".gz" else path.suffix or path.name
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+#: Why a folder's entry is not read.
+SYMLINKED_FOLDER = "a symbolic link to a folder, not followed: name the folder it points to to import it"
+
+
+def _walk(folder: Path) -> Iterator[tuple[Path, str | None]]:
+    """``(file, None)`` for every file to read under ``folder``, ``(path, reason)`` for what is not read."""
+    problems: list[tuple[Path, str]] = []
+
+    def unreadable(exc: OSError) -> None:
+        problems.append((Path(exc.filename or folder), f"cannot read the folder: {exc.strerror or exc}"))
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
+        yield from _drain(problems)
+        visible = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = [d for d in visible if not os.path.islink(os.path.join(root, d))]
+        for name in visible:
+            if name not in dirs:
+                yield Path(root) / name, SYMLINKED_FOLDER
         for name in sorted(files):
             if not name.startswith("."):
-                yield Path(root) / name
+                yield Path(root) / name, None
+    yield from _drain(problems)
+
+
+def _drain(problems: list[tuple[Path, str]]) -> Iterator[tuple[Path, str]]:
+    while problems:
+        yield problems.pop(0)
