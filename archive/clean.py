@@ -121,8 +121,15 @@ def _collapse(line: str) -> str:
 # Publication dates: ISO 8601 at the precision given. Partial dates stay partial ("2023-10"); a time is
 # kept to the second in the publisher's local time (the offset is dropped: the date a reader saw on the
 # page is the one a journalist searches for).
-ISO_PARTIAL = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\s*$")
-ISO_DATETIME = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?")
+# Digits are ASCII once other scripts' digits are translated (Arabic-Indic "٢٠٢٣" is 2023); a datetime
+# ends with optional fractions and a zone, nothing else: "...Z garbage" or "10:00 PM" is left to dateutil,
+# which refuses the first and reads the second as 22:00.
+ISO_PARTIAL = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\s*$", re.ASCII)
+ISO_DATETIME = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+    r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?\s*$",
+    re.ASCII | re.IGNORECASE,
+)
 # Years outside this range are typos or placeholders (0001-01-01, 9999-12-31), not publication dates.
 PLAUSIBLE_YEARS = range(1800, 2101)
 # Two defaults that differ in every field: a field dateutil fills from the default was not in the string.
@@ -135,7 +142,7 @@ def clean_date(value: str) -> str | None:
     ISO forms are read exactly; other forms ("19 Nov 2019", "Tue, 19 Nov 2019 08:03:00 GMT") by dateutil,
     keeping the precision they were written with.
     """
-    value = value.strip()
+    value = _ascii_digits(value.strip())
     if not value:
         return None
     match = ISO_DATETIME.match(value)
@@ -146,6 +153,13 @@ def clean_date(value: str) -> str | None:
     if match:
         return _valid(*match.groups())
     return _parse_free_form(value)
+
+
+def _ascii_digits(value: str) -> str:
+    """``value`` with every decimal digit of any script written as an ASCII digit."""
+    if value.isascii():
+        return value
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
 
 
 def _valid(

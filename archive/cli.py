@@ -57,8 +57,13 @@ def _estimate_records(paths: tuple[str, ...]) -> int | None:
         if raw == "-":
             return None
         path = Path(raw)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        if path.is_dir():  # not following links to folders, like the readers
+            files = [Path(root) / name for root, _, names in os.walk(path) for name in names]
+        else:
+            files = [path]
         for f in files:
+            if not f.is_file():
+                continue  # a FIFO or a device: the readers refuse it, and opening it could block
             if f.suffix.lower() == ".jsonl":
                 with f.open("rb") as fh:
                     total += sum(1 for line in fh if line.strip())
@@ -135,6 +140,9 @@ def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     elif not quiet:
+        for warning in report.warnings:
+            where = f"{warning.source}:{warning.line}" if warning.line else warning.source
+            click.echo(f"warning: {where}: {warning.id}: {warning.message}", err=True)
         for item in report.failed:
             where = f"{item.source}:{item.line}" if item.line else item.source
             click.echo(f"failed: {where}: {item.reason}", err=True)

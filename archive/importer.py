@@ -28,7 +28,7 @@ from archive.check import clean_leftovers
 from archive.chunk import chunk_text
 from archive.errors import ArchiveError, DiskFull
 from archive.locking import write_lock
-from archive.models import Article, ImportReport, ItemOutcome, Record
+from archive.models import Article, ImportReport, ImportWarning, ItemOutcome, Record
 from archive.normalize import article_from_record
 from archive.readers import iter_records
 from archive.search.index import create_index, ensure_free_space, open_index
@@ -201,6 +201,9 @@ class Importer:
                     if article is None:
                         self._outcome(ItemOutcome(rec.source, rec.line, None, "failed", reason))
                         continue
+                    self.report.warnings.extend(
+                        ImportWarning(rec.source, rec.line, article.id, m) for m in article.warnings
+                    )
                     self._add(batch, rec, article)
                     if len(batch) >= commit_every:
                         running = self._commit_after(committer, running, catalog, run_id, batch)

@@ -96,13 +96,18 @@ class Article:
     dates: list[DateMention] = field(default_factory=list)
     #: hash of the cleaned content and metadata: equal hash = nothing to update
     content_hash: str = ""
+    #: what the import should tell about this article (an unreadable date...); reported, not stored
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        del d["warnings"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Article:
         d = dict(d)
+        d.pop("warnings", None)
         d["passages"] = [Passage(**p) for p in d.get("passages", [])]
         d["persons"] = [
             Person(**{**p, "mentions": [Mention(**m) for m in p.get("mentions", [])]})
@@ -129,10 +134,21 @@ class ItemOutcome:
 
 
 @dataclass
+class ImportWarning:
+    """Something an import did with a record that the user should know, though the record imported."""
+
+    source: str
+    line: int | None
+    id: str | None
+    message: str
+
+
+@dataclass
 class ImportReport:
-    """What an import did with every input: the ``--json`` report of DESIGN 3.3."""
+    """What an import did with every input: the ``--json`` report of DESIGN 3.3, plus ``warnings``."""
 
     items: list[ItemOutcome] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for i in self.items if i.status == status)
@@ -150,4 +166,5 @@ class ImportReport:
             "items": [
                 {"source": i.source, "line": i.line, "id": i.id, "status": i.status} for i in self.items
             ],
+            "warnings": [asdict(w) for w in self.warnings],
         }

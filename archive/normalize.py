@@ -6,7 +6,9 @@ import hashlib
 import json
 import math
 import re
+import unicodedata
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from .clean import clean_date, clean_text
 from .errors import ReadError
@@ -30,14 +32,25 @@ ALIASES = {
 }
 KNOWN_FIELDS = {"id", "title", "text", "html", "captions", "published", "url", "author", "source", "language"}
 
-# Ids appear in URLs (/articles/<id>) and in the index: printable, no path separators, bounded.
+# Ids appear in URLs (/articles/<id>) and in the index: printable, no path separators, bounded. A record's
+# id keeps every character; whitespace, path separators and unprintable characters are percent-encoded
+# (UTF-8), and so is a "%" that already starts an escape, so distinct ids stay distinct ("a/b" is
+# "a%2Fb", "a b" is "a%20b", "a-b" stays) and the record's id can be read back (urllib's unquote).
 MAX_ID_CHARS = 200
 ID_UNSAFE = re.compile(r"[\s/\\]+")
+ESCAPE_START = re.compile(r"%(?=[0-9A-Fa-f]{2})")
+#: Ids that a URL path reads as folders: no page could show them.
+DOT_IDS = (".", "..")
 DERIVED_ID_PREFIX = "a-"
 DERIVED_ID_HEX = 16  # 64 bits of sha1: no collision in any archive one machine holds
 
 # A title made from the text when the record has none: its first sentence or line, cut at a word.
 TITLE_MAX_CHARS = 120
+#: A title longer than this is cut at a word (with "…"); the whole title is kept in ``extra`` under
+#: TITLE_FULL_KEY. Headlines run to ~150 characters; every listing shows each title, so a 1 MB "title"
+#: (a body pasted into the wrong field) would make every page of results a megabyte.
+MAX_TITLE_CHARS = 300
+TITLE_FULL_KEY = "title_full"
 FIRST_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)|(.+)")
 LANGUAGE_CODE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
 
@@ -74,7 +87,15 @@ def article_from_record(rec: Record) -> Article:
             return fields[name], True
         return page.get(name), False
 
+    warnings = []
     title = _clean(*field("title")) or _title_from_text(text)
+    if len(title) > MAX_TITLE_CHARS:
+        extra[TITLE_FULL_KEY] = title
+        title = _shorten(title, MAX_TITLE_CHARS)
+        warnings.append(
+            f"the title is {len(extra[TITLE_FULL_KEY]):,} characters long; it is cut to {MAX_TITLE_CHARS} "
+            f"and kept whole as extra {TITLE_FULL_KEY!r}"
+        )
     captions_value, unescape = field("captions")
     captions = (
         clean_text(_text_value(captions_value, "captions"), unescape=unescape) if captions_value else ""
@@ -82,6 +103,10 @@ def article_from_record(rec: Record) -> Article:
     published, published_raw = _published(field("published")[0])
     if published_raw is not None:
         extra["published_raw"] = published_raw
+        warnings.append(
+            f"the publication date {published_raw[:80]!r} could not be read as a date; it is kept as "
+            "extra 'published_raw' and the article has no publication date"
+        )
     article = Article(
         id="",
         title=title,
@@ -93,8 +118,9 @@ def article_from_record(rec: Record) -> Article:
         source=_clean(*field("source")),
         language=_language(field("language")[0]),
         extra=extra,
+        warnings=warnings,
     )
-    article.id = _article_id(fields.get("id"), title, text)
+    article.id = _article_id(fields.get("id"), title, text, article.source, article.url)
     article.content_hash = content_hash(article)
     return article
 
@@ -201,10 +227,13 @@ def _title_from_text(text: str) -> str:
     first_line = text.split("\n", 1)[0]
     match = FIRST_SENTENCE.match(first_line)
     title = (match.group(1) or match.group(2)) if match else first_line
-    if len(title) > TITLE_MAX_CHARS:
-        cut = title[:TITLE_MAX_CHARS].rsplit(" ", 1)[0] or title[:TITLE_MAX_CHARS]
-        title = cut.rstrip(",;:-– ") + "…"
-    return title
+    return _shorten(title, TITLE_MAX_CHARS) if len(title) > TITLE_MAX_CHARS else title
+
+
+def _shorten(title: str, limit: int) -> str:
+    """``title`` cut at the last word that fits in ``limit`` characters, with "…"."""
+    cut = title[: limit - 1].rsplit(" ", 1)[0] or title[: limit - 1]
+    return cut.rstrip(",;:-– ") + "…"
 
 
 def _published(value: Any) -> tuple[str | None, str | None]:
@@ -236,16 +265,42 @@ def _language(value: Any) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def _article_id(value: Any, title: str, text: str) -> str:
-    """The record's own id made safe, or one derived from the content (same content, same id)."""
+def _article_id(value: Any, title: str, text: str, source: str | None = None, url: str | None = None) -> str:
+    """The record's own id made safe (reversibly), or one derived from the content.
+
+    A derived id is the same for the same article imported twice; where the record names its outlet (its
+    ``source``, else the host of its ``url``), that counts too, so one wire story printed by two outlets
+    stays two articles, each with its own url, source and date.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
-        digest = hashlib.sha1(f"{title}\n{text}".encode()).hexdigest()
+        outlet = source or _host(url)
+        where = f"\n{outlet}" if outlet else ""
+        digest = hashlib.sha1(f"{title}\n{text}{where}".encode("utf-8", "surrogatepass")).hexdigest()
         return DERIVED_ID_PREFIX + digest[:DERIVED_ID_HEX]
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ReadError(f"'id' must be a string or a whole number, not {type(value).__name__}")
-    ident = ID_UNSAFE.sub("-", clean_text(str(value)).strip()).strip("-")
-    if not ident or not ident.isprintable():
-        raise ReadError(f"'id' {str(value)[:40]!r} has no printable characters")
+    given = unicodedata.normalize("NFC", str(value)).strip()
+    if given in DOT_IDS:
+        raise ReadError(f"'id' {given!r} cannot be an id: a web address reads it as a folder")
+    ident = _encode_id(given)
+    if not any(c.isprintable() and not c.isspace() for c in given):
+        raise ReadError(f"'id' {given[:40]!r} has no printable characters")
     if len(ident) > MAX_ID_CHARS:
-        raise ReadError(f"'id' is {len(ident)} characters long; the limit is {MAX_ID_CHARS}")
+        raise ReadError(f"'id' is {len(ident)} characters long (encoded); the limit is {MAX_ID_CHARS}")
     return ident
+
+
+def _host(url: str | None) -> str:
+    try:
+        return (urlsplit(url).hostname or "") if url else ""
+    except ValueError:
+        return ""
+
+
+def _encode_id(given: str) -> str:
+    """Percent-encode what an id may not hold (see ``MAX_ID_CHARS``); ``unquote`` reverses it."""
+    given = ESCAPE_START.sub("%25", given)
+    return "".join(
+        quote(c, safe="", errors="surrogatepass") if ID_UNSAFE.match(c) or not c.isprintable() else c
+        for c in given
+    )

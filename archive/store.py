@@ -132,10 +132,16 @@ class Catalog:
         return out
 
     def known_originals(self) -> dict[str, str]:
-        """``{raw sha1: article id}`` for every stored original whose article is indexed."""
+        """``{raw sha1: article id}`` of the input each indexed article was last imported from.
+
+        Only the last one: an older version imported again after a newer one is read again, and then
+        updates the article (the last import wins), instead of being called a duplicate while the
+        archive keeps the newer text. A re-stored original moves to the end (``INSERT OR REPLACE``).
+        """
         rows = self.db.execute(
             "SELECT o.sha1, o.article_id FROM originals o JOIN articles a ON a.id = o.article_id "
-            "WHERE a.state = 'indexed'"
+            "WHERE a.state = 'indexed' AND o.rowid = "
+            "(SELECT max(rowid) FROM originals WHERE article_id = o.article_id)"
         )
         return {r[0]: r[1] for r in rows}
 
