@@ -28,11 +28,11 @@ seed: install
 	else $(BIN)/archive import $(SEED_INPUTS) --home $(HOME_DIR); fi
 
 serve: install
-	ARCHIVE_HOME=$(HOME_DIR) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 'archive.web.app:create_app()'
+	ARCHIVE_HOME=$(HOME_DIR) $(BIN)/gunicorn --config python:archive.web.gunicorn_conf --bind 127.0.0.1:$(PORT)
 
 demo: seed
 	@echo "Serving the archive on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	ARCHIVE_HOME=$(HOME_DIR) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 'archive.web.app:create_app()'
+	ARCHIVE_HOME=$(HOME_DIR) $(BIN)/gunicorn --config python:archive.web.gunicorn_conf --bind 127.0.0.1:$(PORT)
 
 test: install chromium
 	$(BIN)/ruff check archive tests benchmarks

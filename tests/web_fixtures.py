@@ -89,8 +89,8 @@ def gunicorn(home: Path, workers: int = 2, timeout: float = 60.0) -> Iterator[st
     """The app served by real gunicorn (as the Procfile runs it) on a free loopback port; yields its URL."""
     port = free_port()
     env = {**os.environ, "ARCHIVE_HOME": str(home), "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--log-level", "warning", "archive.web.app:create_app()"]  # fmt: skip
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:archive.web.gunicorn_conf",
+               "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -84,6 +84,12 @@ class ReaderCache:
             self.lengths[fieldname] = cached
         return cached
 
+    def warm_up(self, reader) -> None:
+        """Load now what searches would load lazily: every scored field's lengths."""
+        for fieldname, fieldobj in reader.schema.items():
+            if fieldobj.scorable:
+                self.field_lengths(reader, fieldname)
+
 
 def cache_key(reader, folder: str) -> tuple:
     """What identifies a reader's content: its segments and their deletions."""

@@ -1,7 +1,8 @@
-"""One searcher and one catalog connection per request, closed on teardown.
+"""One searcher and one catalog connection per request, given back or closed on teardown.
 
-A searcher sees the index as it was when opened, so opening one per request means every import the CLI
-committed before the request is visible, without restarting the site.
+A request's searcher comes from the worker's pool (:mod:`archive.search.kept`): kept open between
+requests and reused only while the archive is unchanged, so every import the CLI committed before the
+request is visible without restarting the site, and requests do not pay for opening the index.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from flask import Flask, current_app, g
 
 from archive.config import archive_home
 from archive.errors import ArchiveError, IndexMissing
-from archive.search.engine import open_searcher
+from archive.search import kept
+from archive.search.engine import TIME_BUDGET_SECONDS, open_searcher
 from archive.store import Catalog
 
 
@@ -26,14 +28,22 @@ def get_searcher():
     :raises IndexMissing: when there is no archive at the home.
     """
     if "searcher" not in g:
-        g.searcher = new_searcher(catalog=get_catalog())
+        searcher = _opened(lambda: kept.pool(home()).acquire())
+        g.searcher = searcher
+        _apply_budget(searcher)
     return g.searcher
 
 
 def new_searcher(catalog: Catalog | None = None):
     """A searcher the caller closes (exports stream after the request's teardown)."""
+    searcher = _opened(lambda: open_searcher(home(), catalog=catalog))
+    _apply_budget(searcher)
+    return searcher
+
+
+def _opened(open_it):
     try:
-        searcher = open_searcher(home(), catalog=catalog)
+        return open_it()
     except ArchiveError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged index is "no archive", never an empty one
@@ -42,10 +52,11 @@ def new_searcher(catalog: Catalog | None = None):
             f"The archive's index cannot be opened ({type(exc).__name__}). Run `archive check --repair`, "
             "or `archive reindex` to rebuild it from the catalog."
         ) from exc
+
+
+def _apply_budget(searcher) -> None:
     budget = current_app.config.get("SEARCH_TIME_BUDGET")
-    if budget:
-        searcher.time_budget = budget
-    return searcher
+    searcher.time_budget = budget or TIME_BUDGET_SECONDS
 
 
 def get_catalog() -> Catalog:
@@ -56,10 +67,22 @@ def get_catalog() -> Catalog:
 
 
 def close_resources(exc: BaseException | None = None) -> None:
-    for name in ("searcher", "catalog"):
-        resource = g.pop(name, None)
-        if resource is not None:
-            resource.close()
+    searcher = g.pop("searcher", None)
+    if searcher is not None:
+        kept.pool(home()).release(searcher)
+    catalog = g.pop("catalog", None)
+    if catalog is not None:
+        catalog.close()
+
+
+def warm_up(app: Flask) -> None:
+    """Load the archive's caches now (a gunicorn hook, before a worker takes traffic); no archive yet
+    is not an error: the first import's first request pays instead."""
+    with app.app_context():
+        try:
+            kept.pool(home()).warm_up()
+        except ArchiveError as exc:
+            app.logger.info("No warm-up: %s", exc)
 
 
 def init_app(app: Flask) -> None:
