@@ -44,6 +44,11 @@ DOT_IDS = (".", "..")
 DERIVED_ID_PREFIX = "a-"
 DERIVED_ID_HEX = 16  # 64 bits of sha1: no collision in any archive one machine holds
 
+#: An HTML page longer than this (in characters) is refused before main-text extraction, which takes
+#: seconds per megabyte and far longer on some layouts (a 7 MB page took 163 s, then failed). News pages
+#: run to 1-2 MB with their scripts; a plain text body has no such limit (only the file size limit).
+MAX_HTML_CHARS = 4_000_000
+
 # A title made from the text when the record has none: its first sentence or line, cut at a word.
 TITLE_MAX_CHARS = 120
 #: A title longer than this is cut at a word (with "…"); the whole title is kept in ``extra`` under
@@ -70,7 +75,13 @@ def article_from_record(rec: Record) -> Article:
     if _present(fields.get("text")):
         text = clean_text(_text_value(fields["text"], "text"))
     elif _present(fields.get("html")):
-        page = extract_page(_text_value(fields["html"], "html"), url=_str(fields.get("url")))
+        html = _text_value(fields["html"], "html")
+        if len(html) > MAX_HTML_CHARS:
+            raise ReadError(
+                f"the HTML page is {len(html):,} characters long; pages over {MAX_HTML_CHARS:,} are not "
+                "cleaned (it would take minutes): import its text as 'text' in a .jsonl record instead"
+            )
+        page = extract_page(html, url=_str(fields.get("url")))
         text = page["text"]
     else:
         raise ReadError("no body: the record has neither 'text' nor 'html' (or they are empty)")

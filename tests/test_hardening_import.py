@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,49 @@ def test_a_huge_stdin_line_is_refused_while_reading(tmp_path):
     assert report["imported"] == 2
     assert "line too long" in failures(report)[("-", 2)]
     assert rss_mb < MAX_STDIN_RSS_MB, f"peak RSS {rss_mb:.0f} MB"
+
+
+#: Past spaCy's ``nlp.max_length`` (1,000,000 characters), which used to fail the article.
+LONG_ARTICLE_CHARS = 1_100_000
+
+
+def test_an_article_over_a_million_characters_keeps_its_entities(tmp_path):
+    """Medium 8: a raw spaCy error; now NER reads the text in pieces with offsets of the whole text."""
+    filler = "internationalisation " * 60  # long words: few tokens, so NER stays quick
+    paragraph = filler + "Alyaksandr Lukashenka spoke in Minsk. " + filler
+    text = "\n\n".join([paragraph] * (LONG_ARTICLE_CHARS // len(paragraph) + 1))
+    source = tmp_path / "long.jsonl"
+    source.write_bytes(line({"id": "long", "title": "Long", "text": text}) + b"\n" + line(GOOD))
+    home = tmp_path / "home"
+    done = cli_import(home, str(source), timeout=600)
+    assert done.returncode == 0, done.stdout.decode()[-2000:]
+    shown = subprocess.run(
+        [str(ROOT / ".venv/bin/archive"), "show", "long", "--json", "--home", str(home)],
+        capture_output=True,
+        check=True,
+    )
+    article = json.loads(shown.stdout)
+    assert len(article["text"]) > LONG_ARTICLE_CHARS
+    (person,) = [p for p in article["persons"] if "Lukashenka" in p["name"]]
+    late = [m for m in person["mentions"] if m["start"] > LONG_ARTICLE_CHARS - len(paragraph)]
+    assert late and all(article["text"][m["start"] : m["end"]].endswith("Lukashenka") for m in late)
+    assert len(person["mentions"]) == text.count("Lukashenka")
+
+
+#: A refused page is refused at once: cleaning a page this size took minutes.
+REFUSE_SECONDS = 30
+
+
+def test_a_huge_html_page_is_refused_before_cleaning(tmp_path):
+    """Medium 8: a 7 MB page spent 163 s in extraction before failing."""
+    from archive.normalize import MAX_HTML_CHARS
+
+    cell = "<div><span>harbour</span><a href='/x'>strike</a></div>"
+    page = "<html><body>" + cell * (MAX_HTML_CHARS // len(cell) + 1000) + "</body></html>"
+    (tmp_path / "big.html").write_text(page)
+    started = time.monotonic()
+    (tmp_path / "ok.jsonl").write_bytes(line(GOOD))
+    code, report, _ = run_import(tmp_path / "home", str(tmp_path / "big.html"), str(tmp_path / "ok.jsonl"))
+    assert time.monotonic() - started < REFUSE_SECONDS
+    assert code == 1
+    assert f"pages over {MAX_HTML_CHARS:,} are not cleaned" in failures(report)[("big.html", None)]

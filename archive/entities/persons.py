@@ -12,6 +12,7 @@ of one sound, never drop letters, so names that are merely close keep different 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -271,8 +272,22 @@ def _nearest_before(groups: list[_Group], pos: int) -> _Group:
     return max(groups, key=last_full_before)
 
 
-def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+class _Spans:
+    """Spans sorted by start: an overlap test looks only at the spans that can reach the range, so an
+    article with thousands of names (a 1 MB text) is not quadratic."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        self.longest = max((e - s for s, e in self.spans), default=0)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        first = bisect_left(self.starts, start - self.longest)
+        return any(self.spans[i][1] > start for i in range(first, bisect_left(self.starts, end)))
+
+
+def _overlaps(start: int, end: int, spans: _Spans) -> bool:
+    return spans.overlaps(start, end)
 
 
 def given_name_spans(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -283,6 +298,7 @@ def given_name_spans(text: str, blocked: list[tuple[int, int]]) -> list[tuple[in
     every entity NER found, is read as a name.
     """
     words = [m for m in _NAME_WORDS.finditer(text) if m.group()[0].isupper()]
+    blocked_spans = _Spans(blocked)
     spans = []
     for first, second in pairwise(words):
         if second.start() - first.end() != 1 or text[first.end()] != " ":
@@ -291,7 +307,7 @@ def given_name_spans(text: str, blocked: list[tuple[int, int]]) -> list[tuple[in
         if given in GIVEN_NAMES_THAT_ARE_WORDS or skeleton(given) not in _GIVEN:
             continue
         surname = fold(second.group())
-        if surname in TITLES or surname in NOT_NAMES or _overlaps(first.start(), second.end(), blocked):
+        if surname in TITLES or surname in NOT_NAMES or _overlaps(first.start(), second.end(), blocked_spans):
             continue
         spans.append((first.start(), second.end()))
     return spans
@@ -366,7 +382,7 @@ def persons_in(
             attach(name, span, parts.surname)
 
     known = set(by_surname) | set(alone)
-    taken = [m for g in [*full, *alone.values()] for m in g.mentions]
+    taken = _Spans(m for g in [*full, *alone.values()] for m in g.mentions)
     for m in _NAME_WORDS.finditer(text) if known else ():
         word = m.group()
         if len(word) < MIN_SCANNED_SURNAME or not (word[0].isupper() or not word.isascii()):
