@@ -1,28 +1,37 @@
-"""Search latency on Reuters-21578 (+ the seeds), through the JSON API, against bare Whoosh.
+"""Search latency on Reuters-21578 (+ the seeds): ours in-process and over HTTP, next to SQLite FTS5.
 
 Builds (or reuses, ``--home``) an archive of all of Reuters-21578 and the seeds through the real
-importer, runs a fixed set of realistic queries through ``/api/search`` (Flask's test client: a searcher
-and catalog opened per request, facets and snippets included), and prints p50/p95 next to the same
-queries on bare Whoosh (top 10, no facets or snippets). Then it checks exactness on a sample: each
-facet count equals the total with that facet added as a filter, and single-word totals equal Whoosh's
-own count of distinct articles.
+importer, then answers a fixed set of realistic queries (top 10, exact total, person/place/month facets
+and snippets) four ways in one run, a first cold pass reported apart from the warm passes:
+
+- ours in-process: the engine with a searcher kept open (the site's pool, :mod:`archive.search.kept`),
+  answer serialised to JSON;
+- ours over HTTP: ``/api/search`` served by gunicorn as the ``Procfile`` runs it, one keep-alive client;
+- SQLite FTS5 built from the catalog, the same answers (``benchmarks/fts5.py``);
+- optionally bare Whoosh top 10 (``--bare``).
+
+Then the first search after an import (a copy of the archive served by gunicorn, small imports into it,
+each followed at once by searches on new connections), the start-up of ``archive search/show/stats``,
+and an exactness check on a sample (each facet count equals the total with that facet as a filter;
+single-word totals equal Whoosh's own count of distinct articles). Targets (issue 16) are printed
+beside the figures.
 
 Examples::
 
-    python benchmarks/search.py                          # 1x: build into a temporary home
-    python benchmarks/search.py --home /tmp/r1           # build once, then reuse
-    python benchmarks/search.py --copies 10 --home /tmp/r10
-    python benchmarks/search.py --copies 10 --from-home /tmp/r1 --home /tmp/r10   # copy entities
+    python benchmarks/search.py --home /tmp/r1                      # 1x: build once, then reuse
+    python benchmarks/search.py --home /tmp/r1 --ten /tmp/r10       # also 10x (long: builds it once)
+    python benchmarks/search.py --copies 10 --from-home /tmp/r1 --home /tmp/r10   # 10x alone
 
-Entity extraction over Reuters takes minutes per copy, so ``--from-home`` makes the 10x archive from
-an imported 1x one instead: each article's copies get new ids and the converter's perturbation (their
-paragraphs rotated), are chunked again, keep the original's persons, places and dates, and go into the
-catalog and the index through the same functions the importer uses.
+Entity extraction over Reuters takes minutes per copy, so the 10x archive is made from an imported 1x
+one instead (``--ten``, ``--from-home``): each article's copies get new ids and the converter's
+perturbation (their paragraphs rotated), are chunked again, keep the original's persons, places and
+dates, and go into the catalog and the index through the same functions the importer uses.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import subprocess
@@ -160,42 +169,55 @@ def api_args(q: str, filters: dict) -> dict:
     return {"q": q, **filters} if q else dict(filters)
 
 
-def make_client(home: Path):
-    """A Flask test client on the archive, or ``None`` when the web app is not available."""
-    try:
-        from archive.web.app import create_app
-    except ImportError:
-        return None
-    return create_app({"TESTING": True, "ARCHIVE_HOME": str(home)}).test_client()
+def ours(home: Path, args: dict) -> dict:
+    """One search in-process, as a web worker answers it: a pooled searcher, the answer as JSON."""
+    from werkzeug.datastructures import MultiDict
 
-
-def api_call(client, home: Path, args: dict) -> dict:
-    """One search through the JSON API (or, without the web app, the engine plus ``json.dumps``)."""
-    if client is not None:
-        response = client.get("/api/search?" + urlencode(args))
-        if response.status_code != 200:
-            raise SystemExit(
-                f"/api/search?{urlencode(args)} answered {response.status_code}: {response.data!r}"
-            )
-        return response.get_json()
-    from archive.search.engine import open_searcher
+    from archive.search import kept
     from archive.search.request import SearchRequest
 
-    with open_searcher(home) as searcher:
-        return json.loads(json.dumps(searcher.search(SearchRequest.from_args(args))))
+    pool = kept.pool(home)
+    searcher = pool.acquire()
+    try:
+        return json.loads(json.dumps(searcher.search(SearchRequest.from_args(MultiDict(args)))))
+    finally:
+        pool.release(searcher)
 
 
-def time_api(client, home: Path) -> tuple[list[float], list[float], list[dict]]:
+def timed_passes(answer, rounds: int) -> tuple[list[float], list[float], list]:
+    """``answer(q, filters)`` over every query: (cold first-pass ms, warm ms, first-pass answers)."""
     cold, warm, answers = [], [], []
-    for round_no in range(ROUNDS + 1):
+    for round_no in range(rounds + 1):
         for q, filters in QUERIES:
             started = time.perf_counter()
-            answer = api_call(client, home, api_args(q, filters))
-            elapsed = (time.perf_counter() - started) * 1000
-            (cold if round_no == 0 else warm).append(elapsed)
+            result = answer(q, filters)
+            (cold if round_no == 0 else warm).append((time.perf_counter() - started) * 1000)
             if round_no == 0:
-                answers.append(answer)
+                answers.append(result)
     return cold, warm, answers
+
+
+class Client:
+    """A keep-alive HTTP client of ``/api/search`` (one connection, reopened if the server closes it)."""
+
+    def __init__(self, base: str) -> None:
+        import http.client
+
+        host, port = base.removeprefix("http://").split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=60)
+
+    def get(self, args: dict) -> dict:
+        self.connection.request("GET", "/api/search?" + urlencode(args))
+        response = self.connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"/api/search?{urlencode(args)} answered {response.status}: {body[:300]!r}")
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()
+        return json.loads(body)
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def bare_whoosh(home: Path) -> list[float]:
@@ -234,7 +256,7 @@ def bare_whoosh(home: Path) -> list[float]:
     return times
 
 
-def check_exact(client, home: Path, answers: list[dict]) -> list[str]:
+def check_exact(home: Path, answers: list[dict]) -> list[str]:
     """Facet count = filtered total for a sample; single-word totals = Whoosh's distinct articles."""
     from whoosh import query as wq
 
@@ -261,7 +283,7 @@ def check_exact(client, home: Path, answers: list[dict]) -> list[str]:
                 continue
             else:
                 args[kind] = key
-            total = api_call(client, home, args)["total"]
+            total = ours(home, args)["total"]
             checked += 1
             if total != count:
                 problems.append(
@@ -292,10 +314,9 @@ def reindex_drill(home: Path, answers: list[dict]) -> list[str]:
     reindex(home)
     clear()
     clear_postings_cache()
-    client = make_client(home)
     problems = []
     for (q, filters), before in zip(QUERIES, answers, strict=True):
-        after = api_call(client, home, api_args(q, filters))
+        after = ours(home, api_args(q, filters))
         if after["total"] != before["total"]:
             problems.append(
                 f"after reindex {q!r}{filters or ''}: total {before['total']} -> {after['total']}"
@@ -303,28 +324,138 @@ def reindex_drill(home: Path, answers: list[dict]) -> list[str]:
     return problems
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--home", type=Path, help="archive home to build into, or to reuse when it exists")
-    ap.add_argument("--copies", type=int, default=1, help="Reuters copies (10 for the 10x archive)")
-    ap.add_argument("--workers", type=int, default=2, help="import worker processes")
-    ap.add_argument("--from-home", type=Path, help="make the --copies archive from this imported archive")
-    ap.add_argument(
-        "--check",
-        action="store_true",
-        help="rebuild drill: reindex the home, then compare every query's total",
-    )
-    a = ap.parse_args()
-    tmp = None
-    home = a.home
-    if home is None:
-        tmp = tempfile.TemporaryDirectory()
-        home = Path(tmp.name) / "home"
-    if not (home / "whoosh").is_dir():
-        if a.from_home:
-            build_copies(a.from_home, home, a.copies)
-        else:
-            build(home, a.copies, a.workers)
+#: Targets of issue 16 (ms): HTTP p95 at 1x and 10x, HTTP p95 over in-process p95, the first search
+#: after an import beyond a warm one at 1x and 10x, and a read command's start-up.
+TARGET_HTTP_P95 = {1: 50, 10: 100}
+TARGET_HTTP_RATIO = 1.3
+TARGET_FIRST_AFTER_IMPORT = {1: 500, 10: 1000}
+TARGET_CLI_START = 500
+#: Small imports into the served copy, each followed by first searches on fresh connections.
+IMPORTS = 3
+IMPORT_ARTICLES = 40
+FIRST_SEARCHES = 4
+AFTER_IMPORT_QUERY = {"q": "oil prices"}
+
+
+def run_fts5(home: Path, tmp: Path, rounds: int) -> dict:
+    import fts5
+
+    from archive.store import Catalog
+
+    db, took = fts5.build(home, tmp / "fts5.sqlite")
+    print(f"FTS5 built from the catalog in {took:.1f} s")
+    with Catalog(home) as catalog:
+        cold, warm, answers = timed_passes(lambda q, f: fts5.search(db, catalog, q, f), rounds)
+    db.close()
+    return {"cold": cold, "warm": warm, "answers": answers}
+
+
+def run_http(home: Path, rounds: int, workers: int, expected: list[dict]) -> dict:
+    """The queries over HTTP; every answer must equal the in-process one."""
+    from tests.web_fixtures import gunicorn
+
+    started = time.perf_counter()
+    with gunicorn(home, workers=workers) as base:
+        ready = time.perf_counter() - started
+        client = Client(base)
+        try:
+            cold, warm, answers = timed_passes(lambda q, f: client.get(api_args(q, f)), rounds)
+        finally:
+            client.close()
+    differ = [f"{q!r}{f or ''}" for (q, f), a, b in zip(QUERIES, answers, expected, strict=True) if a != b]
+    return {"cold": cold, "warm": warm, "ready_s": ready, "differ": differ}
+
+
+def run_after_import(home: Path, tmp: Path, workers: int) -> list[tuple[float, float, float]]:
+    """Serve a copy of the archive, import small batches into it; per import: (import s, warm ms,
+    slowest first search ms on a fresh connection)."""
+    import shutil
+
+    from tests.web_fixtures import gunicorn
+
+    copy = tmp / "served"
+    shutil.copytree(home, copy, ignore=shutil.ignore_patterns("write.lock"))
+    source = _copies_for_import(home, tmp)
+    out = []
+    with gunicorn(copy, workers=workers) as base:
+        for n in range(IMPORTS):
+            warm_client = Client(base)
+            for _ in range(3):
+                warm_client.get(AFTER_IMPORT_QUERY)
+            warm = []
+            for _ in range(5):
+                started = time.perf_counter()
+                warm_client.get(AFTER_IMPORT_QUERY)
+                warm.append((time.perf_counter() - started) * 1000)
+            warm_client.close()
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "archive", "import", str(source[n]), "--home", str(copy),
+                 "--no-entities", "--quiet"],
+                cwd=ROOT, capture_output=True, text=True,
+            )  # fmt: skip
+            took = time.perf_counter() - started
+            if done.returncode != 0:  # e.g. an archive built before a schema change: reindex it
+                print(f"import {n + 1} failed, phase skipped: {done.stderr.strip().splitlines()[-1:]}")
+                break
+            firsts = []
+            for _ in range(FIRST_SEARCHES):  # new connections reach both workers
+                client = Client(base)
+                started = time.perf_counter()
+                client.get(AFTER_IMPORT_QUERY)
+                firsts.append((time.perf_counter() - started) * 1000)
+                client.close()
+            out.append((took, statistics.median(warm), max(firsts)))
+    return out
+
+
+def _copies_for_import(home: Path, tmp: Path) -> list[Path]:
+    """JSON Lines files of archive articles under new ids, one per import."""
+    from archive.store import Catalog
+
+    files = []
+    with Catalog(home) as catalog:
+        wanted = IMPORTS * IMPORT_ARTICLES
+        articles = itertools.cycle(list(itertools.islice(catalog.iter_articles(state="indexed"), wanted)))
+        for n in range(IMPORTS):
+            path = tmp / f"import-{n}.jsonl"
+            with path.open("w", encoding="utf-8") as out:
+                for i in range(IMPORT_ARTICLES):
+                    a = next(articles)
+                    record = {
+                        "id": f"{a.id}-late{n}-{i}",
+                        "title": a.title,
+                        "text": a.text,
+                        "published": a.published,
+                    }
+                    out.write(json.dumps(record) + "\n")
+            files.append(path)
+    return files
+
+
+def cli_start(home: Path, article_id: str) -> dict[str, float]:
+    """Median wall seconds of three runs of each read command, in a fresh interpreter each time."""
+    commands = {
+        "search": ["search", "oil", "--limit", "10", "--json"],
+        "show": ["show", article_id, "--json"],
+        "stats": ["stats", "--json"],
+    }
+    out = {}
+    for name, args in commands.items():
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "archive", *args, "--home", str(home)],
+                cwd=ROOT, check=True, capture_output=True,
+            )  # fmt: skip
+            runs.append(time.perf_counter() - started)
+        out[name] = statistics.median(runs)
+    return out
+
+
+def run_scale(label: str, scale: int, home: Path, a) -> tuple[list[list[str]], list[str]]:
+    """Every measurement on one archive; returns table rows and problems."""
     from archive.search.cache import clear
     from archive.search.engine import open_searcher
     from archive.search.postings import clear_postings_cache
@@ -335,35 +466,106 @@ def main() -> int:
     with open_searcher(home) as s:
         cache = s.cache
         build_ms = (time.perf_counter() - started) * 1000
-    print(
-        f"archive: {cache.article_count} articles, {cache.doc_count} passages; "
-        f"per-reader cache built in {build_ms:.0f} ms"
-    )
-    client = make_client(home)
-    path = "Flask test client GET /api/search" if client else "ArchiveSearcher.search + json.dumps"
-    print(f"path: {path}; {len(QUERIES)} queries, first pass cold, then {ROUNDS} warm passes")
-    cold, warm, answers = time_api(client, home)
-    bare = bare_whoosh(home)
-    c50, c95 = percentiles(cold)
-    w50, w95 = percentiles(warm)
-    b50, b95 = percentiles(bare)
-    print(f"ours, cold (first pass):  p50 {c50:7.1f} ms   p95 {c95:7.1f} ms")
-    print(f"ours, warm:               p50 {w50:7.1f} ms   p95 {w95:7.1f} ms")
-    print(f"bare Whoosh top-10:       p50 {b50:7.1f} ms   p95 {b95:7.1f} ms")
-    print(f"ratio ours/bare (warm):   p50 {w50 / b50:5.2f}x    p95 {w95 / b95:5.2f}x")
-    slowest = sorted(zip(cold, QUERIES, strict=True), key=lambda x: -x[0])[:5]
-    print("slowest cold:", "; ".join(f"{q!r}{f or ''} {t:.0f} ms" for t, (q, f) in slowest))
-    for (q, filters), answer in zip(QUERIES, answers, strict=True):
-        print(f"  {answer['total']:7d}  {q!r} {filters or ''}")
-    problems = check_exact(client, home, answers)
+    print(f"\n== {label}: {cache.article_count} articles, {cache.doc_count} passages; "
+          f"searcher + per-reader cache opened in {build_ms:.0f} ms")  # fmt: skip
+    rows: list[list[str]] = []
+    problems: list[str] = []
+    cold, warm, answers = timed_passes(lambda q, f: ours(home, api_args(q, f)), a.rounds)
+    inproc = percentiles(warm)
+    rows.append([label, "ours, in-process, searcher kept", *_fmt(warm, cold)])
+    slowest = sorted(zip(warm[: len(QUERIES)], QUERIES, strict=True), key=lambda x: -x[0])[:5]
+    print("slowest warm:", "; ".join(f"{q!r}{f or ''} {t:.0f} ms" for t, (q, f) in slowest))
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        if not a.no_http:
+            http = run_http(home, a.rounds, a.workers, answers)
+            rows.append(
+                [
+                    label,
+                    f"ours, HTTP /api/search (gunicorn, {a.workers} workers)",
+                    *_fmt(http["warm"], http["cold"]),
+                ]
+            )
+            print(f"gunicorn ready (warmed) in {http['ready_s']:.1f} s")
+            problems += [f"HTTP answer differs from in-process: {d}" for d in http["differ"]]
+            p95 = percentiles(http["warm"])[1]
+            target = TARGET_HTTP_P95.get(scale)
+            if target:
+                print(f"HTTP p95 {p95:.1f} ms (target <= {target}); HTTP / in-process p95 {p95 / inproc[1]:.2f}x "
+                      f"(target <= {TARGET_HTTP_RATIO}x)")  # fmt: skip
+        fts = run_fts5(home, tmp, a.rounds)
+        rows.append([label, "SQLite FTS5, same answers", *_fmt(fts["warm"], fts["cold"])])
+        for (q, f), mine, theirs in zip(QUERIES, answers, fts["answers"], strict=True):
+            print(f"  {mine['total']:7d} {theirs['total']:7d}  {q!r} {f or ''}")
+        if a.bare:
+            bare = bare_whoosh(home)
+            rows.append([label, "bare Whoosh top-10 (no facets, no snippets)", *_fmt(bare, bare)])
+        if not a.no_import:
+            after = run_after_import(home, tmp, a.workers)
+            limit = TARGET_FIRST_AFTER_IMPORT.get(scale, 1000)
+            for n, (took, warm_ms, first_ms) in enumerate(after, start=1):
+                print(f"import {n} ({IMPORT_ARTICLES} articles, {took:.1f} s): first search {first_ms:.0f} ms, "
+                      f"warm {warm_ms:.0f} ms, extra {first_ms - warm_ms:.0f} ms (target <= {limit})")  # fmt: skip
+    if scale == 1:
+        first_id = next(r["id"] for answer in answers for r in answer["results"])
+        starts = cli_start(home, first_id)
+        print("CLI start-up (median of 3): " + ", ".join(f"{k} {v:.2f} s" for k, v in starts.items())
+              + f" (target <= {TARGET_CLI_START / 1000} s)")  # fmt: skip
+    problems += check_exact(home, answers)
     if a.check:
         started = time.perf_counter()
         drill = reindex_drill(home, answers)
-        same = len(QUERIES) - len(drill)
-        print(
-            f"rebuild drill: reindexed in {time.perf_counter() - started:.1f} s; {same}/{len(QUERIES)} same totals"
-        )
+        print(f"rebuild drill: reindexed in {time.perf_counter() - started:.1f} s; "
+              f"{len(QUERIES) - len(drill)}/{len(QUERIES)} same totals")  # fmt: skip
         problems += drill
+    return rows, problems
+
+
+def _fmt(warm: list[float], cold: list[float]) -> list[str]:
+    w50, w95 = percentiles(warm)
+    return [f"{w50:.1f}", f"{w95:.1f}", f"{percentiles(cold)[1]:.1f}"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--home", type=Path, help="archive home to build into, or to reuse when it exists")
+    ap.add_argument("--copies", type=int, default=1, help="Reuters copies of --home (10 for a 10x archive)")
+    ap.add_argument("--workers", type=int, default=2, help="import processes; gunicorn workers")
+    ap.add_argument("--from-home", type=Path, help="make the --copies archive from this imported archive")
+    ap.add_argument("--ten", type=Path, metavar="HOME10", help="also run on a 10x archive (made from --home)")
+    ap.add_argument("--rounds", type=int, default=ROUNDS, help="warm passes over the queries")
+    ap.add_argument("--no-http", action="store_true", help="skip the gunicorn measurements")
+    ap.add_argument("--no-import", action="store_true", help="skip the first-search-after-import phase")
+    ap.add_argument("--bare", action="store_true", help="also time bare Whoosh top-10")
+    ap.add_argument("--check", action="store_true", help="rebuild drill: reindex, then compare every total")
+    a = ap.parse_args()
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    tmp = None
+    home = a.home
+    if home is None:
+        tmp = tempfile.TemporaryDirectory()
+        home = Path(tmp.name) / "home"
+    if not (home / "whoosh").is_dir():
+        if a.from_home:
+            build_copies(a.from_home, home, a.copies)
+        else:
+            build(home, a.copies, a.workers)
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
+    print(f"load average {' '.join(load)}; {len(QUERIES)} queries, a cold pass, then {a.rounds} warm")
+    scales = [(f"{a.copies}x", a.copies, home)]
+    if a.ten:
+        if not (a.ten / "whoosh").is_dir():
+            build_copies(home, a.ten, 10)
+        scales.append(("10x", 10, a.ten))
+    rows, problems = [], []
+    for label, scale, scale_home in scales:
+        more_rows, more_problems = run_scale(label, scale, scale_home, a)
+        rows += more_rows
+        problems += more_problems
+    print("\n| scale | path | warm p50 (ms) | warm p95 (ms) | first pass p95 (ms) |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
     for p in problems:
         print("  MISMATCH", p)
     if tmp is not None:
