@@ -69,12 +69,11 @@ def searcher(search_home):
 
 
 def article_terms(article) -> set[str]:
-    """The folded index terms of an article's title, text and captions (the oracle's view)."""
-    from archive.search.rewrite import analyze
+    """The folded index terms of an article's title, text and captions, every form (the oracle's view)."""
+    from archive.search.schema import FOLDED
 
-    return set(
-        analyze(" ".join([article.title or "", article.text or "", article.captions or ""]), exact=False)
-    )
+    text = " ".join([article.title or "", article.text or "", article.captions or ""])
+    return {t.text for t in FOLDED(text)}
 
 
 def containing(articles: dict, word: str) -> set[str]:

@@ -18,22 +18,37 @@ from whoosh import query as wq
 
 from archive.errors import IndexMissing, SearchTimeout
 from archive.search import facets as facet_counts
+from archive.search import postings
 from archive.search.cache import ReaderCache, reader_cache
+from archive.search.cache import build as build_cache
 from archive.search.evaluate import TIMEOUT_MESSAGE, evaluate
 from archive.search.filters import article_mask
 from archive.search.highlight import Snippet, snippet
 from archive.search.index import index_dir, open_index
 from archive.search.names import Names
-from archive.search.query import parse
+from archive.search.query import fix_fields, parse
 from archive.search.request import SearchRequest
 from archive.search.rewrite import Expansion, rewrite
-from archive.search.suggest import SUGGEST_BELOW, suggestion
+from archive.search.suggest import suggestion
 
 #: Wall-clock budget of one search (parse, match, facets, page); past it the search stops with
 #: :class:`SearchTimeout` instead of holding a worker (DESIGN §5: broad patterns ran for seconds).
 TIME_BUDGET_SECONDS = 1.0
+#: Budget of the whole-result paths (the CLI, exports): they are not cut by the site's budget, which
+#: protects shared web workers, yet still end: the guards against runaway queries (pattern expansion
+#: caps, query size) bound the work, and this bounds the wall clock on a machine that is busy.
+WHOLE_SET_TIME_BUDGET_SECONDS = 120.0
+#: Notices (``notices`` in the result) for what the search could not do as typed.
+NO_WORDS_NOTICE = "The query has no words that can be searched for, so it matches nothing."
+EXACT_CASE_NOTICE = (
+    "Exact mode matches capitals as typed: {q!r} does not find the same words capitalised. "
+    "Use normal mode to ignore case."
+)
+EMPTY_ARCHIVE_NOTICE = "There are no articles in this archive yet: import some with `archive import PATH`."
 #: Snippets per result: the best-matching passages of the article.
 MAX_SNIPPETS = 3
+#: Publication date and time of day in one number: YYYYMMDD * SECONDS_SCALE + seconds of the day + 1.
+SECONDS_SCALE = 100_000
 #: Articles whose catalog rows the export loads per round trip.
 EXPORT_CHUNK = 200
 
@@ -50,6 +65,8 @@ class Selection:
     expansions: list[Expansion]
     parsed: wq.Query | None
     selected: np.ndarray  # bool per article: in the result set
+    notices: list[str]  # what the search could not do as typed (see ``ArchiveSearcher.search``)
+    text: str  # the query text as parsed (field names in any case made lower case)
 
 
 class ArchiveSearcher:
@@ -69,9 +86,10 @@ class ArchiveSearcher:
         self.ix = open_index(self.home)
         self.searcher = self.ix.searcher()
         try:
-            self.cache: ReaderCache = reader_cache(
-                self.searcher.reader(), str(index_dir(self.home).resolve())
-            )
+            if self.ix.is_empty():  # no article committed yet: an archive with nothing in it
+                self.cache: ReaderCache = build_cache(self.searcher.reader())
+            else:
+                self.cache = reader_cache(self.searcher.reader(), str(index_dir(self.home).resolve()))
             if self.catalog is None:
                 self.catalog = _open_catalog(self.home)
         except BaseException:
@@ -102,7 +120,9 @@ class ArchiveSearcher:
         """One page of results with facets and snippets: the ``/api/search`` JSON (DESIGN 3.4).
 
         Besides the contract's keys: ``variants`` (the spellings a name in the query was expanded to),
-        ``expansions`` (which words named whom), ``sort`` and ``mode`` (as applied).
+        ``expansions`` (which words named whom), ``sort`` and ``mode`` (as applied), and ``notices``:
+        sentences saying what the search could not do as typed (an unknown field, no searchable words,
+        lower case in exact mode, an empty archive). A suggestion is offered only when nothing matched.
 
         :raises BadQuery: for a query that cannot be run as asked (too broad a pattern, too deep).
         :raises SearchTimeout: when the search runs past its time budget.
@@ -124,10 +144,10 @@ class ArchiveSearcher:
             "expansions": [e.to_dict() for e in sel.expansions],
             "sort": req.effective_sort,
             "mode": req.mode,
+            "notices": sel.notices,
         }
-        if sel.total < SUGGEST_BELOW and req.q and not req.exact:
-            if time.monotonic() < deadline:
-                out["suggestion"] = suggestion(self.searcher, sel.parsed, req.q)
+        if sel.total == 0 and req.q and not req.exact and self.cache.article_count:
+            out["suggestion"] = suggestion(self.searcher, sel.parsed, sel.text, deadline)
         return out
 
     def iter_all(self, req: SearchRequest) -> Iterator[dict[str, Any]]:
@@ -136,7 +156,7 @@ class ArchiveSearcher:
         Each item: ``id, title, published, source, url, persons, places, snippet`` (the best passage's
         snippet as plain text) and ``passage`` (its number).
         """
-        sel = self.select(req, time.monotonic() + self.time_budget)
+        sel = self.select(req, time.monotonic() + WHOLE_SET_TIME_BUDGET_SECONDS)
         for i in range(0, len(sel.articles), EXPORT_CHUNK):
             chunk = sel.articles[i : i + EXPORT_CHUNK]
             yield from self._results(chunk, sel, req, max_snippets=1, plain=True)
@@ -147,12 +167,19 @@ class ArchiveSearcher:
         :param limit: order only the first ``limit`` results (a page needs no more); ``None``: all.
         """
         cache = self.cache
-        parsed = parse(req.q) if req.q else None
+        text, notices = fix_fields(req.q) if req.q else ("", [])
+        parsed = parse(text) if text else None
         expansions: list[Expansion] = []
         terms: set[str] = set()
+        if not cache.article_count:
+            notices.append(EMPTY_ARCHIVE_NOTICE)
+        if req.exact and text and text == text.lower() and text != text.upper():
+            notices.append(EXACT_CASE_NOTICE.format(q=text))
         if parsed is not None:
             rewritten = rewrite(parsed, self.names, exact=req.exact)
             expansions = rewritten.expansions
+            if rewritten.query is wq.NullQuery and cache.article_count:
+                notices.append(NO_WORDS_NOTICE)
             hits, matched = evaluate(self.searcher, cache, rewritten.query, deadline)
             doc_mask, doc_scores, selected = hits.mask, hits.scores, hits.articles
             for fieldname, texts in matched.items():
@@ -171,9 +198,27 @@ class ArchiveSearcher:
         article_scores = np.zeros(cache.article_count, dtype=np.float32)
         np.maximum.at(article_scores, cache.doc_article[docs], doc_scores[docs])
         matching = np.flatnonzero(selected)
-        ordered = _order(matching, article_scores, cache.published, req.effective_sort, limit)
+        sort = req.effective_sort
+        published = cache.published if sort == "relevance" else self._published_times()
+        ordered = _order(matching, article_scores, published, sort, limit)
         self._check(deadline)
-        return Selection(ordered, len(matching), doc_mask, doc_scores, terms, expansions, parsed, selected)
+        return Selection(
+            ordered, len(matching), doc_mask, doc_scores, terms, expansions, parsed, selected, notices, text
+        )
+
+    def _published_times(self) -> np.ndarray:
+        """Per article, its publication date and time of day as one sortable number (YYYYMMDD * 10^5 +
+        seconds + 1; the time part 0 when unknown), read once per index generation."""
+        memo = self.cache.memo
+        if "published_times" not in memo:
+            cache = self.cache
+            times = np.zeros(cache.article_count, dtype=np.int64)
+            if "published_time" in self.searcher.reader().schema:
+                per_doc = postings.numeric_column(self.searcher.reader(), "published_time", ">u4")
+                live = np.flatnonzero(cache.live)
+                times[cache.doc_article[live]] = per_doc[live]
+            memo["published_times"] = cache.published.astype(np.int64) * SECONDS_SCALE + times
+        return memo["published_times"]
 
     def _check(self, deadline: float) -> None:
         if time.monotonic() > deadline:
@@ -266,7 +311,7 @@ def _order(
     if sort == "newest":
         keys = [articles, -score, np.where(dates > 0, -dates, 1)]
     elif sort == "oldest":
-        keys = [articles, -score, np.where(dates > 0, dates, 99_999_999)]
+        keys = [articles, -score, np.where(dates > 0, dates, np.iinfo(np.int64).max)]
     else:
         keys = [articles, -dates, -score]
     if limit is not None and limit < len(articles) // 2:
@@ -298,9 +343,12 @@ def _open_catalog(home: Path):
         return None
 
 
-def open_searcher(home: Path, catalog: Any = None) -> ArchiveSearcher:
+def open_searcher(
+    home: Path, catalog: Any = None, time_budget: float = TIME_BUDGET_SECONDS
+) -> ArchiveSearcher:
     """Open a searcher on the archive at ``home``; close it when done (``with open_searcher(h) as s:``).
 
+    :param time_budget: seconds one search may take (``WHOLE_SET_TIME_BUDGET_SECONDS`` for the CLI).
     :raises IndexMissing: when there is no archive at ``home``.
     """
-    return ArchiveSearcher(home, catalog=catalog)
+    return ArchiveSearcher(home, catalog=catalog, time_budget=time_budget)

@@ -9,30 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from markupsafe import escape
 
-from archive.search.schema import FOLDED, WORD_PATTERN
+from archive.search.analysis import WORD_PATTERN, word_forms
 
 #: Characters of passage text shown per snippet: two or three lines in the results list.
 SNIPPET_CHARS = 280
 #: Context kept before the first match, so the snippet does not open on the matched word.
 LEAD_CHARS = 60
 ELLIPSIS = "…"
-#: Distinct words whose index form is remembered: running the analyzer per word is what snippets cost.
-INDEX_FORM_CACHE = 1 << 17
-
 _WORD = re.compile(WORD_PATTERN)
 _SPACES = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=INDEX_FORM_CACHE)
-def index_form(word: str) -> str | None:
-    """The folded, stemmed index term of one word as the tokenizer cut it (``None`` for a stop word)."""
-    for token in FOLDED(word, tokenize=False):
-        return token.text
-    return None
 
 
 @dataclass
@@ -46,14 +34,15 @@ class Snippet:
 
 
 def match_spans(text: str, terms: set[str], exact: bool) -> list[tuple[int, int]]:
-    """Character spans of the words in ``text`` whose index form is one of ``terms``; matched words
-    with only spaces between them are one span, so a phrase reads as one mark."""
+    """Character spans of the words in ``text`` with an index form in ``terms`` (the whole word, when
+    only a part of it matched); matched words with only spaces between them are one span, so a phrase
+    reads as one mark."""
     if not terms:
         return []
     if exact:
         spans = [m.span() for m in _WORD.finditer(text) if m.group() in terms]
     else:
-        spans = [m.span() for m in _WORD.finditer(text) if index_form(m.group()) in terms]
+        spans = [m.span() for m in _WORD.finditer(text) if not terms.isdisjoint(word_forms(m.group()))]
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and text[merged[-1][1] : start].isspace():

@@ -35,6 +35,12 @@ _PLUS = re.compile(r"(^|(?<=[\s(]))[+](?=[^\s+)])")
 #: Syntax characters dropped when a query is read again as plain words.
 _SYNTAX = re.compile(r"[\"()*?~^:\[\]{}\\]|(?<!\w)[-+]")
 _OPERATORS = re.compile(r"\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+#: "word:" followed by something to search for: a field prefix as the parser reads it.
+_FIELD_PREFIX = re.compile(r"(?<![\w:])([^\W\d]\w*):(?=[^\s/:])")
+#: Prefixes that are not meant as fields (addresses).
+NOT_FIELDS = frozenset({"http", "https", "ftp", "mailto"})
+#: The field names listed in a notice.
+FIELD_NAMES = ("title", "body", "captions", "person", "place")
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +53,7 @@ def _parser() -> qparser.QueryParser:
     return parser
 
 
-def _outside_quotes(text: str, pattern: re.Pattern, repl: str) -> str:
+def _outside_quotes(text: str, pattern: re.Pattern, repl) -> str:
     """Apply a substitution only to the parts of ``text`` outside double quotes."""
     parts = text.split('"')
     for i in range(0, len(parts), 2):
@@ -70,6 +76,27 @@ def nesting_depth(text: str) -> int:
         elif ch == ")":
             depth = max(0, depth - 1)
     return deepest
+
+
+def fix_fields(text: str) -> tuple[str, list[str]]:
+    """``text`` with known field names in any case written as the parser knows them, and a notice for
+    each field prefix the query language does not know (it is then searched as words)."""
+    notices: list[str] = []
+    known = {name for name in QUERY_FIELDS} | {a for aliases in FIELD_ALIASES.values() for a in aliases}
+
+    def repl(match: re.Match) -> str:
+        name = match.group(1)
+        if name in known or match.group(1).lower() in NOT_FIELDS:
+            return match.group(0)
+        if name.lower() in known:
+            notices.append(f"Read {name}: as the field {name.lower()}: (field names are lower case).")
+            return name.lower() + ":"
+        notices.append(
+            f"{name}: is not a field, so it was searched as a word. Fields: {', '.join(FIELD_NAMES)}."
+        )
+        return match.group(0)
+
+    return _outside_quotes(text, _FIELD_PREFIX, repl), notices
 
 
 def plain_words(text: str) -> str:

@@ -14,13 +14,15 @@ from typing import Protocol
 from whoosh import query as wq
 
 from archive.errors import BadQuery
+from archive.search.analysis import fold, query_forms, word_forms
 from archive.search.query import DEFAULT_FIELD
-from archive.search.schema import EXACT, FOLDED
+from archive.search.schema import EXACT
 
 #: The index fields a free-text word searches.
 TEXT_FIELDS = ("title", "body", "captions")
-#: Prefix and wildcard patterns are folded like words but not stemmed ("compan*" matches "company").
-_PATTERN_FOLD = FOLDED.items[0] | FOLDED.items[1] | FOLDED.items[2]
+#: A phrase whose words each match in more than one way (``"NATO summit"``: the acronym or the word)
+#: becomes an OR of phrases, at most this many.
+MAX_PHRASE_VARIANTS = 8
 #: A fuzzy word's first letter must match: Whoosh then walks one branch of its term graph (35 ms on
 #: Reuters) instead of all of it (1.5 s).
 FUZZY_PREFIX = 1
@@ -67,14 +69,15 @@ class Rewritten:
 
 
 def analyze(text: str, exact: bool) -> list[str]:
-    """The index terms ``text`` produces in the mode's text fields."""
-    analyzer = EXACT if exact else FOLDED
-    return [t.text for t in analyzer(text)]
+    """The index terms ``text`` produces in the mode's text fields, one per word (its main form)."""
+    if exact:
+        return [t.text for t in EXACT(text)]
+    return [word_forms(t.text)[0] for t in EXACT(text)]
 
 
 def fold_pattern(text: str) -> str:
     """A prefix/wildcard/fuzzy pattern lowercased and accent-folded, wildcards kept."""
-    return "".join(t.text for t in _PATTERN_FOLD(text, tokenize=False))
+    return fold(text)
 
 
 class Rewriter:
@@ -161,12 +164,30 @@ class Rewriter:
         return q if isinstance(q, type(wq.NullQuery)) else wq.NullQuery
 
     def _words(self, text: str, fieldname: str, slop: int, boost: float) -> wq.Query:
-        terms = analyze(text, self.exact)
-        if not terms:
+        if self.exact:
+            terms = analyze(text, exact=True)
+            if len(terms) == 1:
+                return _any(wq.Term(f, terms[0], boost=boost) for f in self.fields(fieldname))
+            return _any(wq.Phrase(f, terms, slop=slop, boost=boost) for f in self.fields(fieldname))
+        words = [t.text for t in EXACT(text)]
+        if not words:
             return wq.NullQuery
-        if len(terms) == 1:
-            return _any(wq.Term(f, terms[0], boost=boost) for f in self.fields(fieldname))
-        return _any(wq.Phrase(f, terms, slop=slop, boost=boost) for f in self.fields(fieldname))
+        if len(words) == 1:
+            terms, parts = query_forms(words[0])
+            return _any(
+                q
+                for f in self.fields(fieldname)
+                for q in [
+                    *(wq.Term(f, t, boost=boost) for t in terms),
+                    wq.Phrase(f, parts, slop=1, boost=boost) if parts else wq.NullQuery,
+                ]
+            )
+        sequences = phrase_variants([query_forms(w)[0] for w in words])
+        return _any(
+            wq.Phrase(f, list(seq), slop=slop, boost=boost)
+            for f in self.fields(fieldname)
+            for seq in sequences
+        )
 
     # -- names ---------------------------------------------------------------------------------------
 
@@ -221,6 +242,17 @@ class Rewriter:
         if len(terms) == 1:
             return wq.Term(f"{fieldname}_names", terms[0])
         return wq.Phrase(f"{fieldname}_names", terms)
+
+
+def phrase_variants(alternatives: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The term sequences a phrase stands for, one term per word; past ``MAX_PHRASE_VARIANTS`` only
+    each word's first form."""
+    sequences: list[tuple[str, ...]] = [()]
+    for options in alternatives:
+        sequences = [(*seq, term) for seq in sequences for term in options]
+        if len(sequences) > MAX_PHRASE_VARIANTS:
+            return [tuple(options[0] for options in alternatives)]
+    return sequences
 
 
 def _contains(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:

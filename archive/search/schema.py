@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import RegexTokenizer
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.support.charset import accent_map
 
 from archive.models import Article, Passage
+from archive.search.analysis import WORD_PATTERN, analyzer
 
-#: Words: letters and digits, with inner apostrophes, dots or hyphens kept ("U.S.", "o'neill", "covid-19").
-WORD_PATTERN = r"\w+(?:[.'’\-]\w+)*"
-
-#: Normal mode: case and diacritics folded, English stems, stop words dropped (positions renumbered, so
-#: "Palace of the Republic" still matches as a phrase).
-FOLDED = (
-    RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
-)
+#: Normal mode: case and diacritics folded, English stems, every form of a word kept, no stop words
+#: (:mod:`archive.search.analysis`).
+FOLDED = analyzer()
 
 #: Exact mode: the literal words, case and diacritics kept, nothing stemmed or dropped.
 EXACT = RegexTokenizer(WORD_PATTERN)
+
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ](\d{2}):(\d{2})(?::(\d{2}))?")
 
 SCHEMA = Schema(
     pid=ID(unique=True, stored=True),  # "<article id>#<n>": delete-then-add makes re-import an update
@@ -43,6 +41,8 @@ SCHEMA = Schema(
     place_names=TEXT(analyzer=FOLDED),
     source=ID(stored=True),  # outlet, lowercased
     published=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),  # YYYYMMDD, 0 when unknown
+    # the time of day as written, seconds + 1 (0 when unknown): newest first orders within a day
+    published_time=COLUMN(NumericColumn("I")),
     # dates mentioned in the text, as "YYYYMMDD-YYYYMMDD" ranges
     mentioned=KEYWORD(commas=True, lowercase=False, scorable=False, stored=True),
 )
@@ -73,6 +73,17 @@ def date_range(value: str | None) -> tuple[int, int] | None:
     return ordinal, ordinal
 
 
+def time_of_day(value: str | None) -> int:
+    """Seconds since midnight + 1 of an ISO datetime's time as written ("...T15:01:01"); 0 without one."""
+    match = _TIME.match(value or "")
+    if match is None:
+        return 0
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    if hours > 23 or minutes > 59 or seconds > 60:
+        return 0
+    return hours * 3600 + minutes * 60 + min(seconds, 59) + 1
+
+
 def place_keys(article: Article) -> list[str]:
     """Each place key and, for a city, its country's key too: a country filter then includes its cities."""
     keys: list[str] = []
@@ -98,6 +109,7 @@ def passage_documents(article: Article) -> list[dict]:
         "place_names": " ".join(sorted({p.name for p in article.places})),
         "source": (article.source or "").strip().lower(),
         "published": published[0] if published else 0,
+        "published_time": time_of_day(article.published) if published else 0,
         "mentioned": ",".join(
             sorted({f"{r[0]}-{r[1]}" for d in article.dates if (r := date_range(d.value)) is not None})
         ),

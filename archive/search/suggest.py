@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 from whoosh import query as wq
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from archive.search.query import DEFAULT_FIELD
 from archive.search.rewrite import analyze
 
-#: A query with fewer article hits than this gets a suggestion, if one exists.
-SUGGEST_BELOW = 3
 #: Only words this long are respelled: short words have too many neighbours within two edits.
 MIN_WORD_CHARS = 4
 #: ... and only words up to this long: Whoosh builds an edit-distance automaton per word, whose cost
-#: grows with the word (a 1,000-letter word took seconds).
-MAX_WORD_CHARS = 30
+#: grows with the word (a 30-letter word took ~0.1 s; 32 of them 9.5 s). Misspelt words are rarely longer.
+MAX_WORD_CHARS = 20
+#: Unknown words respelled per query: each costs a walk of the term graph; a query of many unknown words
+#: is not a misspelling.
+MAX_RESPELLED_WORDS = 4
 #: The literal-word field: its terms are real spellings ("Lukashenka"), not stems ("lukashenk").
 VOCABULARY_FIELD = "body_exact"
 MAX_EDITS = 2
@@ -23,8 +26,12 @@ MAX_EDITS = 2
 KEEP_PREFIX = 1
 
 
-def suggestion(searcher, parsed: wq.Query | None, text: str) -> str | None:
-    """The query text with each rare or unknown plain word replaced by the closest frequent spelling."""
+def suggestion(searcher, parsed: wq.Query | None, text: str, deadline: float) -> str | None:
+    """The query text with each unknown plain word replaced by the closest frequent spelling.
+
+    Stops at ``deadline`` (a ``time.monotonic()`` value) with what it has, and respells at most
+    ``MAX_RESPELLED_WORDS`` words of at most ``MAX_WORD_CHARS`` letters, so it never outlasts the search.
+    """
     if parsed is None:
         return None
     reader = searcher.reader()
@@ -32,7 +39,10 @@ def suggestion(searcher, parsed: wq.Query | None, text: str) -> str | None:
         return None
     corrector = searcher.corrector(VOCABULARY_FIELD)
     replacements: list[tuple[int, int, str]] = []
+    tried = 0
     for leaf in parsed.leaves():
+        if tried >= MAX_RESPELLED_WORDS or time.monotonic() >= deadline:
+            break
         if type(leaf) is not wq.Term or leaf.fieldname not in (DEFAULT_FIELD, "title"):
             continue
         word, start, end = leaf.text, getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
@@ -46,7 +56,8 @@ def suggestion(searcher, parsed: wq.Query | None, text: str) -> str | None:
         folded = analyze(word, exact=False)
         if folded and reader.doc_frequency("body", folded[0]) > 0:
             continue
-        best = _respell(corrector, reader, word)
+        tried += 1
+        best = _respell(corrector, reader, word, deadline)
         if best is not None:
             replacements.append((start, end, best))
     if not replacements:
@@ -57,13 +68,15 @@ def suggestion(searcher, parsed: wq.Query | None, text: str) -> str | None:
     return out
 
 
-def _respell(corrector, reader, word: str) -> str | None:
+def _respell(corrector, reader, word: str, deadline: float) -> str | None:
     """The index spelling closest to ``word`` ignoring case, the more frequent one on a tie.
 
     The vocabulary keeps case ("Reagan"), so the word is tried as typed, lowercased and capitalised.
     """
     candidates: set[str] = set()
     for form in dict.fromkeys((word, word.lower(), word.capitalize())):
+        if time.monotonic() >= deadline:
+            break
         candidates.update(corrector.suggest(form, limit=3, maxdist=MAX_EDITS, prefix=KEEP_PREFIX))
     ranked = sorted(
         (damerau_levenshtein(c.lower(), word.lower()), -reader.doc_frequency(VOCABULARY_FIELD, c), c)

@@ -1,0 +1,110 @@
+"""Every form of a word finds its articles (issue 10 item 1), through `archive search` on a real archive.
+
+The archive is imported by the real importer from a few JSON Lines records written for each case.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import cli
+from archive.search.analysis import query_forms, word_forms
+
+RECORDS = [
+    {"id": "covid-whole", "title": "Cases", "text": "The covid-19 wards filled again in March."},
+    {"id": "covid-part", "title": "Flu", "text": "Doctors said covid and flu spread in winter."},
+    {"id": "assad", "title": "Syria", "text": "President Bashar al-Assad spoke in Damascus on Monday."},
+    {"id": "rourke", "title": "Texas", "text": "Beto O'Rourke campaigned across the state."},
+    {"id": "reagan", "title": "Budget", "text": "Reagan's budget plan reached Congress on Tuesday."},
+    {"id": "us-caps", "title": "Trade", "text": "The US trade deficit widened, the report said."},
+    {"id": "us-dots", "title": "Rates", "text": "U.S. interest rates rose by a quarter point."},
+    {"id": "us-pronoun", "title": "Letters", "text": "He told us that the letters arrived late."},
+    {"id": "who-caps", "title": "Health", "text": "The WHO warned of a new outbreak in the region."},
+    {"id": "who-pronoun", "title": "Winner", "text": "Nobody knew who won the vote in the end."},
+    {"id": "stock-exchange", "title": "Listing", "text": "Shares listed on the stock exchange rose."},
+    {"id": "stock-in", "title": "Swap", "text": "They paid in stock in exchange for the firm."},
+]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("forms")
+    source = folder / "records.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in RECORDS), encoding="utf-8")
+    home = folder / "home"
+    result = CliRunner().invoke(cli, ["import", str(source), "--home", str(home), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return home
+
+
+def found(home, query: str, *extra: str) -> dict:
+    result = CliRunner().invoke(
+        cli, ["search", query, "--json", "--limit", "50", "--home", str(home), *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def ids(home, query: str) -> set[str]:
+    return {r["id"] for r in found(home, query)["results"]}
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("covid", {"covid-whole", "covid-part"}),
+        ("covid-19", {"covid-whole"}),
+        ("Assad", {"assad"}),
+        ("al-Assad", {"assad"}),
+        ("Rourke", {"rourke"}),
+        ("O'Rourke", {"rourke"}),
+        ("Reagan", {"reagan"}),
+        ("Reagan's", {"reagan"}),
+    ],
+)
+def test_hyphen_and_apostrophe_words_are_found_by_every_form(home, query, expected):
+    assert ids(home, query) == expected
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("US", {"us-caps", "us-dots"}),
+        ("U.S.", {"us-caps", "us-dots"}),
+        ("WHO", {"who-caps"}),
+        ("us", {"us-caps", "us-dots", "us-pronoun"}),
+        ("who", {"who-caps", "who-pronoun"}),
+    ],
+)
+def test_acronyms_in_capitals_are_not_the_pronoun(home, query, expected):
+    assert ids(home, query) == expected
+
+
+def test_a_phrase_skips_no_word(home):
+    assert ids(home, '"stock exchange"') == {"stock-exchange"}
+    assert ids(home, '"stock in exchange"') == {"stock-in"}
+
+
+def test_a_part_marks_the_whole_word(home):
+    (hit,) = found(home, "Assad")["results"]
+    assert "<mark>al-Assad</mark>" in hit["snippets"][0]["html"]
+    (hit,) = found(home, "US", "--sort", "relevance")["results"][:1]
+    assert "<mark>US</mark>" in hit["snippets"][0]["html"]
+
+
+def test_forms_share_a_position_and_a_phrase_matches_through_a_part(home):
+    assert ids(home, '"Assad spoke"') == {"assad"}
+    assert ids(home, '"covid-19 wards"') == {"covid-whole"}
+
+
+def test_word_forms():
+    assert word_forms("covid-19") == ("covid-19", "covid", "19")
+    assert word_forms("al-Assad") == ("al-assad", "al", "assad")
+    assert word_forms("O'Rourke") == ("o'rourk", "rourk")
+    assert word_forms("Reagan's") == ("reagan",)
+    assert word_forms("U.S") == ("us", "^us")
+    assert query_forms("US") == (("^us",), [])
+    assert query_forms("NATO") == (("^nato", "nato"), [])
