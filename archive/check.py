@@ -16,13 +16,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.errors import ArchiveError
+from archive import config
+from archive.errors import ArchiveError, IndexLocked, IndexMissing
 from archive.locking import write_lock
 from archive.search.index import INDEX_DIRNAME, open_index
-from archive.store import Catalog
+from archive.store import CATALOG_NAME, Catalog
 
-#: Folders ``archive reindex`` builds beside the live index; left behind only by a killed reindex.
-REINDEX_LEFTOVERS = (INDEX_DIRNAME + ".rebuild", INDEX_DIRNAME + ".old")
+#: ``archive reindex`` builds the new index beside the live one, then swaps them: live -> old, build ->
+#: live. Left behind only by a killed reindex.
+BUILD_DIRNAME = INDEX_DIRNAME + ".rebuild"
+OLD_DIRNAME = INDEX_DIRNAME + ".old"
+REINDEX_LEFTOVERS = (BUILD_DIRNAME, OLD_DIRNAME)
 WRITELOCK_SUFFIX = "_WRITELOCK"
 #: How many ids of each problem the report lists.
 SHOW_IDS = 10
@@ -35,10 +39,45 @@ class CheckReport:
     repaired: list[str] = field(default_factory=list)
     articles: int = 0
     passages: int = 0
+    #: a writer held the lock: its unfinished rows and temporary files are work in progress, not checked
+    writer_running: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.problems and not self.leftovers
+
+
+def _has_index(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.glob("*.toc"))
+
+
+def killed_swap(home: Path) -> bool:
+    """Whether a reindex was killed between its two renames: no live index, a complete one beside it."""
+    home = Path(home)
+    return not _has_index(home / INDEX_DIRNAME) and _has_index(home / OLD_DIRNAME)
+
+
+def finish_reindex(home: Path) -> str | None:
+    """Finish the swap of a reindex killed between its two renames; call only under the write lock.
+
+    The live index is renamed away only once the new one is complete, so with no live index the build
+    becomes the live index (or, without a build, the old one comes back). Every writer calls this
+    before it opens the index: creating an empty index there would hide every article.
+
+    :return: what was done, or ``None`` when there was nothing to finish.
+    """
+    home = Path(home)
+    live, build, old = home / INDEX_DIRNAME, home / BUILD_DIRNAME, home / OLD_DIRNAME
+    if not killed_swap(home):
+        return None
+    if live.exists():
+        remove([live])  # an empty folder (or an empty index a writer made over the gap)
+    if _has_index(build):
+        build.rename(live)
+        remove([old])
+        return "finished a killed reindex: its new index is now the live one"
+    old.rename(live)
+    return "finished a killed reindex: the previous index is live again"
 
 
 def leftover_files(home: Path, ix=None) -> list[Path]:
@@ -101,14 +140,25 @@ def _ids(ids) -> str:
     return ", ".join(ids[:SHOW_IDS]) + more
 
 
-def inspect(home: Path) -> tuple[CheckReport, dict]:
-    """Find every problem; returns the report and the ids a repair needs."""
-    report = CheckReport()
+def inspect(home: Path, writer_running: bool = False) -> tuple[CheckReport, dict]:
+    """Find every problem; returns the report and the ids a repair needs.
+
+    :param writer_running: another process holds the write lock: what a writer leaves in the middle
+        of its work (pending rows, temporary files) is not reported as a killed writer's.
+    """
+    report = CheckReport(writer_running=writer_running)
     todo: dict = {"reindex": set(), "drop": set(), "unfinished": False}
     try:
         catalog = Catalog(home)
     except ArchiveError as exc:
         report.problems.append(str(exc))
+        return report, todo
+    if killed_swap(home) and not writer_running:
+        report.problems.append(
+            "a reindex was killed while swapping in the new index, so search finds nothing; "
+            "`archive check --repair` (or the next import) finishes the swap"
+        )
+        catalog.close()
         return report, todo
     try:
         try:
@@ -125,7 +175,7 @@ def inspect(home: Path) -> tuple[CheckReport, dict]:
             )
             return report, todo
         try:
-            report.leftovers = leftover_files(home, ix)
+            report.leftovers = [] if writer_running else leftover_files(home, ix)
             per_article, pids = _index_passages(ix)
         finally:
             ix.close()
@@ -133,6 +183,8 @@ def inspect(home: Path) -> tuple[CheckReport, dict]:
         states = {r[0]: (r[1], r[2]) for r in catalog.db.execute("SELECT id, state, passages FROM articles")}
         report.articles = sum(1 for state, _ in states.values() if state == "indexed")
         unfinished = [i for i, (state, _) in states.items() if state != "indexed"]
+        if writer_running:
+            unfinished = []  # the running writer's own work in progress
         if unfinished:
             todo["unfinished"] = True
             report.problems.append(
@@ -167,43 +219,73 @@ def inspect(home: Path) -> tuple[CheckReport, dict]:
 
 
 def check(home: Path, repair: bool = False, wait: float = 0.0) -> CheckReport:
-    """Check the archive at ``home``; with ``repair``, fix what can be fixed, then check again."""
+    """Check the archive at ``home``; with ``repair``, fix what can be fixed, then check again.
+
+    The check takes the write lock first, so no writer starts meanwhile. When a writer holds it, a
+    check reports what it can without calling the writer's work in progress a killed writer's leftovers;
+    a repair waits up to ``wait`` seconds for the lock.
+
+    :raises IndexLocked: ``repair`` and another writer holds the lock past ``wait``.
+    """
     home = Path(home)
-    report, todo = inspect(home)
-    if not repair or report.ok:
-        return report
+    if not (home / CATALOG_NAME).exists():
+        return inspect(home)[0]  # no archive: say so, and create nothing (the lock would)
+    try:
+        with write_lock(home, wait=wait if repair else 0.0):
+            report, todo = inspect(home)
+            if not repair or report.ok:
+                return report
+            repaired = _repair(home, todo)
+            final, _ = inspect(home)
+    except IndexLocked:
+        if repair:
+            raise
+        return inspect(home, writer_running=True)[0]
+    final.repaired = repaired
+    return final
+
+
+def _repair(home: Path, todo: dict) -> list[str]:
+    """Fix what :func:`inspect` found; the caller holds the write lock. Returns what was done."""
     from archive.importer import recover
+    from archive.reindex import rebuild
     from archive.search.index import commit, delete_articles, open_writer, replace_articles
 
     repaired: list[str] = []
-    with write_lock(home, wait=wait):
-        with Catalog(home) as catalog:
-            ix = open_index(home)
-            try:
-                removed = clean_leftovers(home, ix)
-                if removed:
-                    repaired.append(f"removed {len(removed)} leftover files and folders")
-                if todo["unfinished"]:
-                    n = recover(catalog, ix)
-                    repaired.append(f"finished {n} articles a killed writer left")
-                _, todo = inspect(home)
-                if todo["reindex"] or todo["drop"]:
-                    articles = [a for a in catalog.iter_articles("indexed") if a.id in todo["reindex"]]
-                    writer = open_writer(ix, timeout=60.0)
-                    try:
-                        delete_articles(writer, todo["drop"])
-                        replace_articles(writer, articles)
-                    except BaseException:
-                        writer.cancel()
-                        raise
-                    commit(writer)
-                    if articles:
-                        repaired.append(f"indexed {len(articles)} articles again")
-                    if todo["drop"]:
-                        repaired.append(f"dropped {len(todo['drop'])} articles the catalog does not know")
-                clean_leftovers(home)
-            finally:
-                ix.close()
-    final, _ = inspect(home)
-    final.repaired = repaired
-    return final
+    finished = finish_reindex(home)
+    if finished:
+        repaired.append(finished)
+    try:
+        ix = open_index(home)
+    except IndexMissing:  # no index, or one that does not open (a damaged TOC): rebuild it
+        count = rebuild(home, workers=config.default_workers())
+        repaired.append(f"rebuilt the index from the catalog ({count} articles)")
+        clean_leftovers(home)
+        return repaired
+    with Catalog(home) as catalog:
+        try:
+            removed = clean_leftovers(home, ix)
+            if removed:
+                repaired.append(f"removed {len(removed)} leftover files and folders")
+            if todo["unfinished"]:
+                n = recover(catalog, ix)
+                repaired.append(f"finished {n} articles a killed writer left")
+            _, todo = inspect(home)
+            if todo["reindex"] or todo["drop"]:
+                articles = [a for a in catalog.iter_articles("indexed") if a.id in todo["reindex"]]
+                writer = open_writer(ix, timeout=60.0)
+                try:
+                    delete_articles(writer, todo["drop"])
+                    replace_articles(writer, articles)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                commit(writer)
+                if articles:
+                    repaired.append(f"indexed {len(articles)} articles again")
+                if todo["drop"]:
+                    repaired.append(f"dropped {len(todo['drop'])} articles the catalog does not know")
+            clean_leftovers(home)
+        finally:
+            ix.close()
+    return repaired

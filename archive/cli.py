@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from html import unescape
 from pathlib import Path
 
@@ -34,12 +35,17 @@ wait_option = click.option(
 #: CPU priority an import gives up (nice value added): on a machine that also serves the site, the web
 #: workers then take the cores first and search stays quick while a batch imports.
 IMPORT_NICENESS = 10
-#: Exit status of an import in which some input failed (the rest was imported).
+#: Exit status of an import in which some input failed (the rest was imported); 2 is a usage error,
+#: 3 "another writer holds the archive" and 4 "the disk is full" (``ArchiveError.exit_code``).
 EXIT_SOME_FAILED = 1
+#: Exit status of an unexpected error (a bug): never mistaken for "some inputs failed".
+EXIT_CRASH = 5
 
 
 def _fail(exc: ArchiveError) -> None:
-    raise click.ClickException(str(exc))
+    error = click.ClickException(str(exc))
+    error.exit_code = exc.exit_code
+    raise error
 
 
 @click.group()
@@ -348,7 +354,8 @@ def reindex(home, workers, wait) -> None:
 def check(home, repair, wait) -> None:
     """Check that the index opens and agrees with the catalog, and look for a killed writer's leftovers.
 
-    Exit status 1 when problems remain.
+    The check holds the write lock while it looks (a writer that is running is noted, not reported as
+    killed). Exit status 1 when problems remain, 3 when --repair cannot get the lock.
 
     Example:
 
@@ -367,12 +374,19 @@ def check(home, repair, wait) -> None:
     if report.leftovers:
         names = ", ".join(p.name for p in report.leftovers[:10])
         click.echo(f"problem: {len(report.leftovers)} leftover files of a killed writer: {names}", err=True)
+    if report.writer_running:
+        click.echo(
+            "note: an import, delete or reindex is writing now: its work in progress was not checked; "
+            "run `archive check` again when it has finished.",
+            err=True,
+        )
     if not report.ok:
         click.echo(
             "Run `archive check --repair` to fix this." if not repair else "Problems remain.", err=True
         )
         sys.exit(1)
-    click.echo(f"OK: {report.articles} articles, {report.passages} passages, no leftovers.")
+    leftovers = "" if report.writer_running else ", no leftovers"
+    click.echo(f"OK: {report.articles} articles, {report.passages} passages{leftovers}.")
 
 
 @cli.group()
@@ -473,4 +487,13 @@ def serve(home, host, port) -> None:
 
 
 def main() -> None:
-    cli(prog_name="archive")
+    try:
+        cli(prog_name="archive")
+    except Exception:  # noqa: BLE001 - a bug: its traceback for the report, and an exit status of its own
+        traceback.print_exc()
+        click.echo(
+            f"archive: internal error (exit status {EXIT_CRASH}); what was committed before it is kept. "
+            "Please report the traceback above.",
+            err=True,
+        )
+        sys.exit(EXIT_CRASH)

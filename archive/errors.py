@@ -4,6 +4,9 @@
 class ArchiveError(Exception):
     """An expected problem with a message that says what happened and how to fix it."""
 
+    #: The command line's exit status for it (1, like "some inputs failed", unless a subclass says).
+    exit_code = 1
+
 
 class ReadError(ArchiveError):
     """An input could not be read as an article (encoding, no body, unknown format, too big)."""
@@ -24,9 +27,13 @@ class IndexMissing(ArchiveError):
 class IndexLocked(ArchiveError):
     """Another process is writing to the archive."""
 
+    exit_code = 3  # try again later: a script can wait and retry on this status alone
+
 
 class DiskFull(ArchiveError):
     """The disk cannot hold the next commit; what was committed before is intact."""
+
+    exit_code = 4
 
 
 class NotFound(ArchiveError):

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from archive import config, entities
-from archive.check import clean_leftovers
+from archive.check import clean_leftovers, finish_reindex
 from archive.chunk import chunk_text
 from archive.errors import ArchiveError, DiskFull
 from archive.locking import write_lock
@@ -180,6 +180,7 @@ class Importer:
     def run(self, records: Iterable[Record], paths: list[str]) -> ImportReport:
         catalog = Catalog(self.home, create=True)
         try:
+            finish_reindex(self.home)  # before anything could create an empty index over the gap
             create_index(self.home)
             self.ix = open_index(self.home)
             clean_leftovers(self.home, self.ix)
@@ -408,6 +409,7 @@ def delete(ids: list[str], home: Path, wait: float = 0.0) -> list[str]:
     with write_lock(home, wait=wait):
         catalog = Catalog(home)
         try:
+            finish_reindex(home)
             ix = open_index(home)
             clean_leftovers(home, ix)
             recover(catalog, ix)

@@ -8,6 +8,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from archive import config
+from archive.check import BUILD_DIRNAME, OLD_DIRNAME, finish_reindex
 from archive.errors import DiskFull
 from archive.importer import worker_pool
 from archive.locking import write_lock
@@ -15,10 +16,6 @@ from archive.search.index import FREE_SPACE_MARGIN, INDEX_DIRNAME
 from archive.search.schema import SCHEMA
 from archive.search.segments import start_segments, write_batch
 from archive.store import Catalog
-
-#: The new index is built beside the live one, then swapped in, so search keeps answering meanwhile.
-BUILD_DIRNAME = INDEX_DIRNAME + ".rebuild"
-OLD_DIRNAME = INDEX_DIRNAME + ".old"
 
 
 def _ensure_room_for_a_copy(home: Path) -> None:
@@ -40,27 +37,35 @@ def reindex(home: Path, wait: float = 0.0, workers: int = 1) -> int:
     """
     home = Path(home)
     with write_lock(home, wait=wait):
-        catalog = Catalog(home)
-        try:
-            build = home / BUILD_DIRNAME
-            shutil.rmtree(build, ignore_errors=True)
-            _ensure_room_for_a_copy(home)
-            build.mkdir()
-            ix = whoosh_index.create_in(str(build), SCHEMA)
-            catalog.delete_articles(catalog.ids_in_state("deleting"))  # a killed delete, finished here
-            articles = list(catalog.iter_articles())
-            with worker_pool(workers, with_entities=False) as pool:
-                building = start_segments(pool, ix, articles, workers, config.min_segment_articles())
-                write_batch(ix, articles, building, delete=set())  # a new index: nothing to delete
-            ix.close()
-            live, old = home / INDEX_DIRNAME, home / OLD_DIRNAME
-            shutil.rmtree(old, ignore_errors=True)
-            if live.exists():
-                live.rename(old)
-            build.rename(live)
-            shutil.rmtree(old, ignore_errors=True)
-            catalog.mark_indexed(a.id for a in articles)
-            catalog.commit()
-        finally:
-            catalog.close()
+        return rebuild(home, workers)
+
+
+def rebuild(home: Path, workers: int = 1) -> int:
+    """:func:`reindex` for a caller that already holds the write lock (``check --repair``)."""
+    finish_reindex(home)  # a killed reindex's complete build is the live index, not a leftover
+    catalog = Catalog(home)
+    try:
+        build = home / BUILD_DIRNAME
+        shutil.rmtree(build, ignore_errors=True)
+        _ensure_room_for_a_copy(home)
+        build.mkdir()
+        ix = whoosh_index.create_in(str(build), SCHEMA)
+        catalog.delete_articles(catalog.ids_in_state("deleting"))  # a killed delete, finished here
+        articles = list(catalog.iter_articles())
+        with worker_pool(workers, with_entities=False) as pool:
+            building = start_segments(pool, ix, articles, workers, config.min_segment_articles())
+            write_batch(ix, articles, building, delete=set())  # a new index: nothing to delete
+        ix.close()
+        # The swap: a kill between the two renames leaves no live index and two complete ones; the next
+        # writer finishes it (archive.check.finish_reindex).
+        live, old = home / INDEX_DIRNAME, home / OLD_DIRNAME
+        shutil.rmtree(old, ignore_errors=True)
+        if live.exists():
+            live.rename(old)
+        build.rename(live)
+        shutil.rmtree(old, ignore_errors=True)
+        catalog.mark_indexed(a.id for a in articles)
+        catalog.commit()
+    finally:
+        catalog.close()
     return len(articles)

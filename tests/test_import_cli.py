@@ -201,7 +201,7 @@ def test_a_second_writer_is_told_the_archive_is_locked(tmp_path):
     home = tmp_path / "home"
     with write_lock(home):
         result = run("import", str(SEED_ARTICLE), home=home)
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # not 1 ("some inputs failed"): nothing was read
     assert "Another import, delete or reindex is writing to" in result.output
     assert "--wait" in result.output
 
