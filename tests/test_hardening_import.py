@@ -77,12 +77,20 @@ def test_a_deep_or_huge_number_record_fails_alone(tmp_path, workers):
     assert "digits" in reasons[("f.jsonl", 4)]
 
 
-def test_deep_items_of_a_json_list_fail_alone(tmp_path):
-    source = tmp_path / "list.json"
-    source.write_text('[{"id": "a", "text": "x"}, {"id": "b", "text": "y", "n": ' + nested(900) + "}]")
-    code, report, _ = run_import(tmp_path / "home", str(source))
-    assert (code, report["imported"]) == (1, 1)
-    assert list(failures(report)) == [("list.json", 2)]
+def test_deep_json_documents_fail_alone(tmp_path):
+    """A deep item of a ``.json`` list fails alone; a document too deep to parse is one failure."""
+    (tmp_path / "list.json").write_text(
+        '[{"id": "a", "text": "x"}, {"id": "b", "text": "y", "n": ' + nested(900) + "}]"
+    )
+    (tmp_path / "deep.json").write_text('{"id": "c", "text": "z", "n": ' + nested(1500) + "}")
+    (tmp_path / "ok.jsonl").write_bytes(line(GOOD))
+    code, report, _ = run_import(
+        tmp_path / "home", *(str(tmp_path / n) for n in ("list.json", "deep.json", "ok.jsonl"))
+    )
+    assert (code, report["imported"]) == (1, 2)
+    reasons = failures(report)
+    assert set(reasons) == {("list.json", 2), ("deep.json", None)}
+    assert all(f"more than {MAX_NESTING} levels" in r for r in reasons.values())
 
 
 def test_mixed_encodings_in_json_lines_fail_line_by_line(tmp_path):

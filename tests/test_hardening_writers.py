@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import EXIT_CRASH, cli
-from archive.errors import DiskFull, IndexLocked
+from archive.errors import IndexLocked
 from archive.locking import write_lock
 from tests.conftest import ROOT
 
@@ -121,10 +121,6 @@ def test_locked_has_an_exit_status_of_its_own(home, args):
         result = invoke(home, *args, stdin=records(50, 1))
     assert result.exit_code == IndexLocked.exit_code == 3, result.output
     assert "Another import, delete or reindex is writing" in result.output
-
-
-def test_exit_statuses_are_distinct():
-    assert len({1, 2, IndexLocked.exit_code, DiskFull.exit_code, EXIT_CRASH}) == 5
 
 
 def test_a_crash_has_an_exit_status_of_its_own(home):
