@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from archive.entities.persons import fold_name
 from archive.errors import IndexMissing
 from archive.models import Article, ImportReport
 
@@ -68,6 +67,61 @@ CREATE TABLE IF NOT EXISTS places (
 CREATE INDEX IF NOT EXISTS places_folded ON places(folded);
 """
 
+#: Stories (wire copies, :mod:`archive.copies`): each article's story, its arrival order and its LSH
+#: band keys (kept to delete its ``story_bands`` rows); ``story_bands`` finds an arrival's candidates.
+STORIES_SQL = """
+CREATE TABLE IF NOT EXISTS stories (
+    seq INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, story TEXT NOT NULL, bands BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_story ON stories(story);
+CREATE TABLE IF NOT EXISTS story_bands (
+    key INTEGER NOT NULL, article_id TEXT NOT NULL, PRIMARY KEY (key, article_id)
+) WITHOUT ROWID;
+"""
+
+#: Watches (saved searches, :mod:`archive.watches`): created by an import and by the first watch
+#: command, so an archive made before them gains the tables. ``since`` is the arrival time up to which
+#: a watch has looked; ``watch_seen`` the matches it reported that are newer than that (so a second run
+#: never reports them again). ``articles_updated`` finds what arrived without reading every row.
+WATCHES_SQL = """
+CREATE TABLE IF NOT EXISTS watches (
+    name TEXT PRIMARY KEY, request TEXT NOT NULL, created REAL NOT NULL, created_by TEXT,
+    since REAL NOT NULL, checked REAL
+);
+CREATE TABLE IF NOT EXISTS watch_seen (
+    watch TEXT NOT NULL, article_id TEXT NOT NULL, updated_at REAL NOT NULL,
+    PRIMARY KEY (watch, article_id, updated_at)
+);
+"""
+ARRIVALS_SQL = "CREATE INDEX IF NOT EXISTS articles_updated ON articles(updated_at);"
+
+#: Editors' corrections of the person/place registry (:mod:`archive.curation`), and each article's
+#: entities as extraction found them, before corrections: a correction or its undo is applied again to
+#: these, so nothing an editor does loses what the extractor said.
+CURATION_SQL = """
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY, at REAL NOT NULL, who TEXT NOT NULL,
+    kind TEXT NOT NULL,                -- person | place
+    verb TEXT NOT NULL,                -- merge | split | rename | hide | unhide | move
+    rule TEXT NOT NULL,                -- JSON: keys, name, variants, to, articles, place
+    undone_at REAL, undone_by TEXT
+);
+CREATE TABLE IF NOT EXISTS extracted (
+    article_id TEXT PRIMARY KEY, persons TEXT NOT NULL, places TEXT NOT NULL  -- JSON lists
+);
+CREATE TABLE IF NOT EXISTS extracted_keys (article_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS extracted_keys_key ON extracted_keys(kind, key);
+CREATE INDEX IF NOT EXISTS extracted_keys_article ON extracted_keys(article_id);
+"""
+
+
+def fold_name(value: str) -> str:
+    """A name as the registry stores it (:func:`archive.entities.persons.fold_name`), imported on first
+    use: reading the catalog (``archive stats``, ``show``, article pages) needs no entity code."""
+    from archive.entities.persons import fold_name as fold
+
+    return fold(value)
+
 
 def _like_escape(value: str) -> str:
     """``value`` with LIKE's wildcards escaped (``ESCAPE '\\'``), to match it literally."""
@@ -96,8 +150,9 @@ class Catalog:
         self.db.row_factory = sqlite3.Row
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if create:
+            self.db.executescript(CURATION_SQL)
             self.db.execute("PRAGMA journal_mode = WAL")  # readers keep reading while an import writes
-            self.db.executescript(SCHEMA_SQL)
+            self.db.executescript(SCHEMA_SQL + WATCHES_SQL + ARRIVALS_SQL + STORIES_SQL)
             self.db.commit()
 
     def close(self) -> None:
@@ -327,6 +382,8 @@ class Catalog:
         for article_id in ids:
             self._forget_entities(article_id)
             self.db.execute("DELETE FROM originals WHERE article_id = ?", (article_id,))
+            self.db.execute("DELETE FROM extracted WHERE article_id = ?", (article_id,))
+            self.db.execute("DELETE FROM extracted_keys WHERE article_id = ?", (article_id,))
             self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
     def existing_ids(self, ids: Iterable[str]) -> list[str]:
@@ -338,3 +395,259 @@ class Catalog:
     def _forget_entities(self, article_id: str) -> None:
         self.db.execute("DELETE FROM article_persons WHERE article_id = ?", (article_id,))
         self.db.execute("DELETE FROM article_places WHERE article_id = ?", (article_id,))
+
+    # -- stories (archive.copies: wire copies; written by the importer, delete and reindex) -----------
+
+    def ensure_stories(self) -> None:
+        """Create the story tables if missing (an archive made before them, opened by delete or reindex)."""
+        self.db.executescript(STORIES_SQL)
+
+    def story_candidates(self, keys: list[int]) -> list[str]:
+        """Articles sharing at least one LSH band key with ``keys``."""
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(f"SELECT DISTINCT article_id FROM story_bands WHERE key IN ({marks})", keys)
+        return [r[0] for r in rows]
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT story FROM stories WHERE article_id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def story_members(self, story: str) -> list[str]:
+        """The articles of a story, in arrival order."""
+        rows = self.db.execute("SELECT article_id FROM stories WHERE story = ? ORDER BY seq", (story,))
+        return [r[0] for r in rows]
+
+    def stories_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """``{article id: story}`` for the given ids that have one."""
+        out: dict[str, str] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT article_id, story FROM stories WHERE article_id IN ({marks})", chunk)
+            out.update((r[0], r[1]) for r in rows)
+        return out
+
+    def set_story(self, article_id: str, story: str, keys: list[int]) -> None:
+        """Record an arrival: its story, a new place in the arrival order, its band keys."""
+        self.forget_story(article_id)
+        self.db.execute(
+            "INSERT INTO stories (article_id, story, bands) VALUES (?, ?, ?)",
+            (article_id, story, json.dumps(keys).encode()),
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO story_bands (key, article_id) VALUES (?, ?)", [(k, article_id) for k in keys]
+        )
+
+    def move_story(self, article_id: str, story: str) -> None:
+        self.db.execute("UPDATE stories SET story = ? WHERE article_id = ?", (story, article_id))
+
+    def forget_story(self, article_id: str) -> None:
+        row = self.db.execute("SELECT bands FROM stories WHERE article_id = ?", (article_id,)).fetchone()
+        if row is None:
+            return
+        self.db.executemany(
+            "DELETE FROM story_bands WHERE key = ? AND article_id = ?",
+            [(k, article_id) for k in json.loads(row[0])],
+        )
+        self.db.execute("DELETE FROM stories WHERE article_id = ?", (article_id,))
+
+    def article_text(self, article_id: str) -> str | None:
+        """An article's cleaned text, whatever its state (a story's members are compared by it)."""
+        row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return json.loads(row[0]).get("text") if row else None
+
+    def copies_of(self, article_id: str) -> list[dict[str, Any]]:
+        """The other indexed articles of an article's story: ``id, title, source, published``, oldest
+        arrival first; none when the archive predates stories."""
+        try:
+            rows = self.db.execute(
+                "SELECT a.id, a.title, a.source, a.published FROM stories s JOIN stories me "
+                "ON me.story = s.story AND me.article_id = ? JOIN articles a ON a.id = s.article_id "
+                "WHERE s.article_id != ? AND a.state = 'indexed' ORDER BY s.seq",
+                (article_id, article_id),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+        return [dict(r) for r in rows]
+
+    def copy_rows(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``{id: {id, title, source, published}}`` of indexed articles (a search result's copies)."""
+        out: dict[str, dict[str, Any]] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT id, title, source, published FROM articles WHERE state = 'indexed' AND id IN ({marks})",
+                chunk,
+            ):
+                out[row["id"]] = dict(row)
+        return out
+
+    # -- watches (archive.watches: saved searches; the site writes only these tables) ----------------
+
+    def ensure_watches(self, arrivals_index: bool = True) -> None:
+        """Create the watch tables (and, unless asked not to, the arrival-time index) if missing."""
+        self.db.executescript(WATCHES_SQL + (ARRIVALS_SQL if arrivals_index else ""))
+        self.db.commit()
+
+    def watch_rows(self) -> list[sqlite3.Row]:
+        """Every watch, by name; none when the archive predates watches."""
+        try:
+            return self.db.execute("SELECT * FROM watches ORDER BY name").fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+
+    def add_watch(self, name: str, request: str, since: float, user: str | None) -> bool:
+        """Save a watch; ``False`` when one of that name exists."""
+        with self.db:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO watches (name, request, created, created_by, since) VALUES (?, ?, ?, ?, ?)",
+                (name, request, time.time(), user, since),
+            )
+        return cur.rowcount == 1
+
+    def remove_watch(self, name: str) -> bool:
+        with self.db:
+            cur = self.db.execute("DELETE FROM watches WHERE name = ?", (name,))
+            self.db.execute("DELETE FROM watch_seen WHERE watch = ?", (name,))
+        return cur.rowcount == 1
+
+    def arrived_since(self, since: float) -> list[sqlite3.Row]:
+        """``id, updated_at`` of the indexed articles imported or updated after ``since``."""
+        return self.db.execute(
+            "SELECT id, updated_at FROM articles WHERE updated_at > ? AND state = 'indexed'", (since,)
+        ).fetchall()
+
+    def arrivals(self, offset: int, limit: int) -> list[sqlite3.Row]:
+        """``id, updated_at`` of indexed articles, the latest arrival first."""
+        return self.db.execute(
+            "SELECT id, updated_at FROM articles WHERE state = 'indexed' ORDER BY updated_at DESC, id "
+            "LIMIT ? OFFSET ?",
+            (limit, offset),
+        ).fetchall()
+
+    def oldest_pending(self) -> float | None:
+        """When the oldest article still waiting for its index commit was staged (``None``: none)."""
+        return self.db.execute("SELECT min(updated_at) FROM articles WHERE state = 'pending'").fetchone()[0]
+
+    def article_rows(self, ids: Iterable[str]) -> dict[str, sqlite3.Row]:
+        """``{id: (id, title, published, source, url, updated_at)}`` of indexed articles."""
+        out: dict[str, sqlite3.Row] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                "SELECT id, title, published, source, url, updated_at FROM articles "
+                f"WHERE state = 'indexed' AND id IN ({marks})",
+                chunk,
+            ):
+                out[row["id"]] = row
+        return out
+
+    def watch_seen(self, name: str) -> set[tuple[str, float]]:
+        rows = self.db.execute("SELECT article_id, updated_at FROM watch_seen WHERE watch = ?", (name,))
+        return {(r[0], r[1]) for r in rows}
+
+    def mark_watch(self, name: str, since: float, seen: Iterable[tuple[str, float]]) -> None:
+        """Move a watch's horizon to ``since``, remember ``seen`` and forget what the horizon passed."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO watch_seen (watch, article_id, updated_at) VALUES (?, ?, ?)",
+                [(name, i, u) for i, u in seen],
+            )
+            self.db.execute("DELETE FROM watch_seen WHERE watch = ? AND updated_at <= ?", (name, since))
+            self.db.execute(
+                "UPDATE watches SET since = max(since, ?), checked = ? WHERE name = ?", (since, time.time(), name)
+            )
+
+    # -- corrections (archive.curation: editors' rules over the registry) ----------------------------
+
+    def ensure_curation(self) -> None:
+        """Create the corrections tables if missing (an archive made before them)."""
+        self.db.executescript(CURATION_SQL)
+        self.db.commit()
+
+    def corrections(self) -> list[dict[str, Any]]:
+        """Every correction, oldest first, its rule decoded; none when the archive predates them."""
+        try:
+            rows = self.db.execute("SELECT * FROM corrections ORDER BY id").fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            raise
+        return [{**dict(r), "rule": json.loads(r["rule"])} for r in rows]
+
+    def add_correction(self, kind: str, verb: str, rule: dict[str, Any], who: str) -> int:
+        """Record a correction (in the caller's transaction); returns its id."""
+        cur = self.db.execute(
+            "INSERT INTO corrections (at, who, kind, verb, rule) VALUES (?, ?, ?, ?, ?)",
+            (time.time(), who, kind, verb, json.dumps(rule, ensure_ascii=False)),
+        )
+        return int(cur.lastrowid)
+
+    def undo_correction(self, correction_id: int, who: str) -> None:
+        self.db.execute(
+            "UPDATE corrections SET undone_at = ?, undone_by = ? WHERE id = ?",
+            (time.time(), who, correction_id),
+        )
+
+    def store_extracted(self, article_id: str, persons: list[dict], places: list[dict]) -> None:
+        """Keep an article's entities as extraction found them (replacing an older extraction)."""
+        self.db.execute("DELETE FROM extracted_keys WHERE article_id = ?", (article_id,))
+        self.db.execute(
+            "INSERT OR REPLACE INTO extracted (article_id, persons, places) VALUES (?, ?, ?)",
+            (article_id, json.dumps(persons, ensure_ascii=False), json.dumps(places, ensure_ascii=False)),
+        )
+        self.db.executemany(
+            "INSERT INTO extracted_keys (article_id, kind, key) VALUES (?, ?, ?)",
+            [(article_id, "person", p["key"]) for p in persons] + [(article_id, "place", p["key"]) for p in places],
+        )
+
+    def extracted(self, article_id: str) -> tuple[list[dict], list[dict]] | None:
+        """``(persons, places)`` as extraction found them; ``None`` for an article imported before."""
+        row = self.db.execute(
+            "SELECT persons, places FROM extracted WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return (json.loads(row[0]), json.loads(row[1])) if row else None
+
+    def articles_with_keys(self, kind: str, keys: Iterable[str]) -> set[str]:
+        """Ids of articles whose extracted or current persons (``kind="person"``) or places hold a key."""
+        table = "article_persons" if kind == "person" else "article_places"
+        out: set[str] = set()
+        keys = list(keys)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for sql, args in (
+                (f"SELECT article_id FROM {table} WHERE key IN ({marks})", chunk),
+                (f"SELECT article_id FROM extracted_keys WHERE kind = ? AND key IN ({marks})", [kind, *chunk]),
+            ):
+                out.update(r[0] for r in self.db.execute(sql, args))
+        return out
+
+    def load_articles(self, ids: Iterable[str]) -> list[Article]:
+        """The catalog's articles with these ids, whatever their state, by id."""
+        out: list[Article] = []
+        ids = sorted(set(ids))
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT data FROM articles WHERE id IN ({marks}) ORDER BY id", chunk)
+            out.extend(Article.from_dict(json.loads(r[0])) for r in rows)
+        return out
+
+    def set_place(self, key: str, name: str, country: str, lat: float | None, lon: float | None) -> None:
+        """Write a place's registry row as a correction left it (a new name, a moved place)."""
+        self.db.execute(
+            "INSERT INTO places (key, name, folded, country, lat, lon) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET name = excluded.name, folded = excluded.folded, "
+            "country = excluded.country, lat = excluded.lat, lon = excluded.lon",
+            (key, name, fold_name(name), country, lat, lon),
+        )
