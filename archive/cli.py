@@ -198,7 +198,7 @@ def search(
     """
     from werkzeug.datastructures import MultiDict
 
-    from archive.search.engine import open_searcher
+    from archive.search.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
     from archive.search.request import SearchRequest
 
     args = MultiDict([("q", query), ("sort", sort), ("mode", "exact" if exact else "normal")])
@@ -218,7 +218,8 @@ def search(
     try:
         req = SearchRequest.from_args(args)
         req.per_page = limit  # the CLI has no page cap: --limit N returns N results
-        searcher = open_searcher(home)
+        # a terminal holds no shared web worker: the whole result set, not the site's budget
+        searcher = open_searcher(home, time_budget=WHOLE_SET_TIME_BUDGET_SECONDS)
         try:
             result = searcher.search(req)
         finally:
@@ -230,6 +231,8 @@ def search(
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
         return
+    for notice in result.get("notices") or []:
+        click.echo(f"Note: {notice}", err=True)
     click.echo(f"{result['total']} articles")
     for hit in result["results"]:
         click.echo(f"\n{hit['id']}  {hit.get('published') or '':10}  {hit['title']}")

@@ -38,6 +38,9 @@ CONTRACTIONS = frozenset({"ll", "re", "ve"})
 #: English function words. A query word in capitals that is one of these (US, IT, WHO, AM) means only
 #: the acronym; any other (NATO, OPEC) also finds the word in lower case ("Nato").
 FUNCTION_WORDS = frozenset(STOP_WORDS) | frozenset(stoplists["en"])
+#: Changes whenever an index term of some word changes: an index built with another version needs
+#: ``archive reindex`` (searches say so).
+ANALYSIS_VERSION = 2
 #: Distinct words whose forms are remembered: analysis runs per token at import and per word in snippets.
 FORMS_CACHE = 1 << 18
 
@@ -76,7 +79,14 @@ def word_forms(word: str) -> tuple[str, ...]:
     if _POSSESSIVE.search(word) and len(word) > 3:
         return word_forms(word[:-2])
     folded = fold(word)
-    if _is_initials(word):
+    if "-" in word and not folded.replace("-", "").replace(".", "").isdigit():
+        # a compound: the whole, then every form of each part ("Sino-U.S" -> ..., us, ^us)
+        last = _SPLIT.split(folded)[-1]
+        forms = [folded[: len(folded) - len(last)] + stem(last)]
+        for part in word.split("-"):
+            if len(part) > 1:
+                forms.extend(word_forms(part))
+    elif _is_initials(word):
         forms = [folded.replace(".", "")]
     else:
         segments = [s for s in _SPLIT.split(folded) if s]
@@ -111,12 +121,17 @@ def query_forms(word: str) -> tuple[tuple[str, ...], list[str]]:
         main = forms[0]
         return ((acronym,) if main in FUNCTION_WORDS else (acronym, main)), []
     main = forms[0]
-    parts = [f for f in forms[1:] if not f.startswith(ACRONYM_MARK)]
+    if "-" not in word:
+        return (main,), []
+    parts = [word_forms(p)[0] for p in word.split("-") if len(p) > 1]
     return (main,), parts if len(parts) > 1 else []
 
 
 class FormsFilter(Filter):
     """Replaces each token by its index forms (:func:`word_forms`), all at the token's position."""
+
+    def __init__(self) -> None:
+        self.version = ANALYSIS_VERSION  # pickled with the index's schema
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
@@ -130,6 +145,12 @@ class FormsFilter(Filter):
             for form in word_forms(word):
                 t.text = form
                 yield t
+
+
+def is_current(schema) -> bool:
+    """Whether an index's schema analyses its text as this version does."""
+    analyzer = schema["body"].analyzer if "body" in schema else None
+    return any(getattr(f, "version", None) == ANALYSIS_VERSION for f in getattr(analyzer, "items", ()))
 
 
 def analyzer():

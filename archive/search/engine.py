@@ -19,6 +19,7 @@ from whoosh import query as wq
 from archive.errors import IndexMissing, SearchTimeout
 from archive.search import facets as facet_counts
 from archive.search import postings
+from archive.search.analysis import is_current
 from archive.search.cache import ReaderCache, reader_cache
 from archive.search.cache import build as build_cache
 from archive.search.evaluate import TIMEOUT_MESSAGE, evaluate
@@ -44,7 +45,11 @@ EXACT_CASE_NOTICE = (
     "Exact mode matches capitals as typed: {q!r} does not find the same words capitalised. "
     "Use normal mode to ignore case."
 )
-EMPTY_ARCHIVE_NOTICE = "There are no articles in this archive yet: import some with `archive import PATH`."
+OLD_INDEX_NOTICE = (
+    "This archive's index was built by an older version, so some forms of words are not found: "
+    "run `archive reindex`."
+)
+EMPTY_ARCHIVE_NOTICE = "There are no articles yet: import some with `archive import PATH`."
 #: Snippets per result: the best-matching passages of the article.
 MAX_SNIPPETS = 3
 #: Publication date and time of day in one number: YYYYMMDD * SECONDS_SCALE + seconds of the day + 1.
@@ -177,6 +182,8 @@ class ArchiveSearcher:
             notices.append(EXACT_CASE_NOTICE.format(q=text))
         if parsed is not None:
             rewritten = rewrite(parsed, self.names, exact=req.exact)
+        elif not is_current(self.searcher.reader().schema):
+            notices.append(OLD_INDEX_NOTICE)
             expansions = rewritten.expansions
             if rewritten.query is wq.NullQuery and cache.article_count:
                 notices.append(NO_WORDS_NOTICE)

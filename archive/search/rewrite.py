@@ -20,6 +20,8 @@ from archive.search.schema import EXACT
 
 #: The index fields a free-text word searches.
 TEXT_FIELDS = ("title", "body", "captions")
+#: A word in capitals also matches its lower-case form (``NATO``: "Nato"), ranked below the acronym.
+OTHER_FORM_BOOST = 0.2
 #: A phrase whose words each match in more than one way (``"NATO summit"``: the acronym or the word)
 #: becomes an OR of phrases, at most this many.
 MAX_PHRASE_VARIANTS = 8
@@ -178,7 +180,10 @@ class Rewriter:
                 q
                 for f in self.fields(fieldname)
                 for q in [
-                    *(wq.Term(f, t, boost=boost) for t in terms),
+                    *(
+                        wq.Term(f, t, boost=boost * (1.0 if i == 0 else OTHER_FORM_BOOST))
+                        for i, t in enumerate(terms)
+                    ),
                     wq.Phrase(f, parts, slop=1, boost=boost) if parts else wq.NullQuery,
                 ]
             )
