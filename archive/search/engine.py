@@ -178,12 +178,12 @@ class ArchiveSearcher:
         terms: set[str] = set()
         if not cache.article_count:
             notices.append(EMPTY_ARCHIVE_NOTICE)
+        elif not is_current(self.searcher.reader().schema):
+            notices.append(OLD_INDEX_NOTICE)
         if req.exact and text and text == text.lower() and text != text.upper():
             notices.append(EXACT_CASE_NOTICE.format(q=text))
         if parsed is not None:
             rewritten = rewrite(parsed, self.names, exact=req.exact)
-        elif not is_current(self.searcher.reader().schema):
-            notices.append(OLD_INDEX_NOTICE)
             expansions = rewritten.expansions
             if rewritten.query is wq.NullQuery and cache.article_count:
                 notices.append(NO_WORDS_NOTICE)
