@@ -174,6 +174,7 @@ def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
 )
 @click.option("--exact", is_flag=True, help="Literal text: no folding, stemming or name variants.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Results to show.")
+@click.option("--collapse", is_flag=True, help="One result per story: wire copies listed under the best match.")
 @click.option("--json", "as_json", is_flag=True, help="Print exactly what /api/search returns.")
 def search(
     query,
@@ -188,6 +189,7 @@ def search(
     sort,
     exact,
     limit,
+    collapse,
     as_json,
 ) -> None:
     """Search the archive.
@@ -202,6 +204,8 @@ def search(
     from archive.search.request import SearchRequest
 
     args = MultiDict([("q", query), ("sort", sort), ("mode", "exact" if exact else "normal")])
+    if collapse:
+        args.add("collapse", "1")
     for key, values in (("person", person), ("place", place)):
         for value in values:
             args.add(key, value)
@@ -233,12 +237,14 @@ def search(
         return
     for notice in result.get("notices") or []:
         click.echo(f"Note: {notice}", err=True)
-    click.echo(f"{result['total']} articles")
+    click.echo(f"{result['total']} articles" + (f" in {result['stories']} stories" if collapse else ""))
     for hit in result["results"]:
         click.echo(f"\n{hit['id']}  {hit.get('published') or '':10}  {hit['title']}")
         for snippet in hit["snippets"][:1]:
             text = snippet["html"].replace("<mark>", "[").replace("</mark>", "]")
             click.echo(f"    p{snippet['passage']}: {unescape(text)}")
+        for copy in hit.get("copies", []):
+            click.echo(f"    also: {copy['id']}  {copy.get('source') or ''}  {copy.get('published') or ''}")
     if result.get("suggestion"):
         click.echo(f"\nDid you mean: {result['suggestion']}")
 

@@ -23,9 +23,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from archive import config, entities
+from archive import config, copies, entities
 from archive.check import clean_leftovers, finish_reindex
 from archive.chunk import chunk_text
+from archive.curation import correct_batch
 from archive.errors import ArchiveError, DiskFull
 from archive.locking import write_lock
 from archive.models import Article, ImportReport, ImportWarning, ItemOutcome, Record
@@ -277,9 +278,15 @@ class Importer:
             if item.status != "duplicate":
                 changed[article.id] = batch.articles[article.id]
         building: list = []
+        moved: dict[str, Article] = {}
         if changed:
             ensure_free_space(self.ix, sum(len(a.text) for a in changed.values()))
             link_surnames(catalog, changed.values())
+            correct_batch(catalog, changed.values())  # editors' corrections, after all extraction
+            # stories: an updated article may leave copies behind that now form stories of their own;
+            # their passages are written again with the batch (not reported: they did not arrive)
+            moved = restory(catalog, copies.assign(catalog, changed.values()).moved)
+            changed.update(moved)
             # The workers start on the segments now: a segment no TOC names is invisible, so it can be
             # written before the catalog stages the batch.
             building = start_segments(
@@ -295,7 +302,9 @@ class Importer:
             abandon_segments(self.ix.storage.folder, building)
             raise
         if changed:
-            write_batch(self.ix, list(changed.values()), building, delete={i for i in changed if i in states})
+            write_batch(
+                self.ix, list(changed.values()), building, delete={i for i in changed if i in states or i in moved}
+            )
             catalog.mark_indexed(changed)
         for item, _ in batch.items:
             self.report.items.append(item)
@@ -337,6 +346,17 @@ def link_surnames(catalog: Catalog, articles: Iterable[Article]) -> None:
                 cache[surname] = best if best and counts[best] >= SURNAME_LINK_SHARE * total else None
             if cache[surname] and not any(p.key == cache[surname] for p in article.persons):
                 person.key = cache[surname]
+
+
+def restory(catalog: Catalog, moved: dict[str, str]) -> dict[str, Article]:
+    """The stored articles whose story changed, with their new story set (to be indexed again)."""
+    out: dict[str, Article] = {}
+    for article_id, story in moved.items():
+        article = catalog.get_article(article_id)
+        if article is not None:
+            article.story = story
+            out[article_id] = article
+    return out
 
 
 def recover(catalog: Catalog, ix, pool=None, workers: int = 1) -> int:
@@ -415,6 +435,9 @@ def delete(ids: list[str], home: Path, wait: float = 0.0) -> list[str]:
             recover(catalog, ix)
             found = catalog.existing_ids(ids)
             if found:
+                catalog.ensure_stories()
+                # copies joined through a deleted article are regrouped and indexed again (as pending)
+                catalog.stage_articles(restory(catalog, copies.regroup(catalog, found).moved).values())
                 catalog.set_state(found, "deleting")
                 catalog.commit()
                 recover(catalog, ix)

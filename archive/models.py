@@ -96,6 +96,8 @@ class Article:
     dates: list[DateMention] = field(default_factory=list)
     #: hash of the cleaned content and metadata: equal hash = nothing to update
     content_hash: str = ""
+    #: the story (wire copies of one text, :mod:`archive.copies`): the id of its first article
+    story: str | None = None
     #: what the import should tell about this article (an unreadable date...); reported, not stored
     warnings: list[str] = field(default_factory=list)
 

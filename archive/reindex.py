@@ -7,7 +7,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from archive import config
+from archive import config, copies
 from archive.check import BUILD_DIRNAME, OLD_DIRNAME, finish_reindex
 from archive.errors import DiskFull
 from archive.importer import worker_pool
@@ -51,7 +51,9 @@ def rebuild(home: Path, workers: int = 1) -> int:
         build.mkdir()
         ix = whoosh_index.create_in(str(build), SCHEMA)
         catalog.delete_articles(catalog.ids_in_state("deleting"))  # a killed delete, finished here
+        catalog.ensure_stories()
         articles = list(catalog.iter_articles())
+        copies.attach(catalog, articles)  # stories kept; an archive made before them gets them here
         with worker_pool(workers, with_entities=False) as pool:
             building = start_segments(pool, ix, articles, workers, config.min_segment_articles())
             write_batch(ix, articles, building, delete=set())  # a new index: nothing to delete

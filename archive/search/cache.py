@@ -70,6 +70,7 @@ class ReaderCache:
     mentioned_article: np.ndarray  # int32 per (article, mentioned range)
     mentioned_start: np.ndarray
     mentioned_end: np.ndarray
+    story: np.ndarray  # int32 per article: its story (wire copies share one), its own when it has none
     #: lazily loaded: field name -> token length per document, and the average
     lengths: dict[str, tuple[np.ndarray, float]] = field(default_factory=dict)
     #: lazily filled registry lookups for this generation (names, labels)
@@ -163,7 +164,21 @@ def build(reader) -> ReaderCache:
         mentioned_article=mentioned.pair_article,
         mentioned_start=starts[mentioned.pair_value] if len(starts) else np.zeros(0, dtype=np.int32),
         mentioned_end=ends[mentioned.pair_value] if len(ends) else np.zeros(0, dtype=np.int32),
+        story=_stories(reader, live_docs, doc_article, article_count),
     )
+
+
+def _stories(reader, live_docs: np.ndarray, doc_article: np.ndarray, article_count: int) -> np.ndarray:
+    """Each article's story ordinal, from the ``skey`` column; an article without one (``skey`` 0, or a
+    segment written before the column) is a story of its own."""
+    per_doc = postings.numeric_column(reader, "skey", ">i8")
+    skeys = np.zeros(article_count, dtype=np.int64)
+    skeys[doc_article[live_docs]] = per_doc[live_docs]
+    _, story = np.unique(skeys, return_inverse=True)
+    story = story.astype(np.int32).ravel()
+    alone = np.flatnonzero(skeys == 0)
+    story[alone] = (int(story.max()) + 1 if len(story) else 0) + np.arange(len(alone), dtype=np.int32)
+    return story
 
 
 def _article_keys(reader) -> np.ndarray:

@@ -133,13 +133,17 @@ class ArchiveSearcher:
         :raises SearchTimeout: when the search runs past its time budget.
         """
         deadline = time.monotonic() + self.time_budget
-        sel = self.select(req, deadline, limit=req.page * req.per_page)
+        sel = self.select(req, deadline, limit=None if req.collapse else req.page * req.per_page)
+        ordered = _story_heads(sel.articles, self.cache.story) if req.collapse else sel.articles
         start = (req.page - 1) * req.per_page
-        page = sel.articles[start : start + req.per_page]
+        page = ordered[start : start + req.per_page]
         results = self._results(page, sel, req)
+        if req.collapse:
+            self._add_copies(results, page, sel.articles)
         self._check(deadline)
         out = {
             "total": sel.total,
+            "stories": int(np.count_nonzero(np.bincount(self.cache.story[sel.selected]))),
             "page": req.page,
             "per_page": req.per_page,
             "results": results,
@@ -212,6 +216,39 @@ class ArchiveSearcher:
         return Selection(
             ordered, len(matching), doc_mask, doc_scores, terms, expansions, parsed, selected, notices, text
         )
+
+    def _add_copies(self, results: list[dict[str, Any]], page: np.ndarray, ordered: np.ndarray) -> None:
+        """Give each result its ``copies``: the other matching articles of its story, in result order."""
+        story = self.cache.story
+        position = {s: i for i, s in enumerate(story[page].tolist())}
+        members: list[list[int]] = [[] for _ in range(len(page))]
+        heads = set(page.tolist())
+        in_page = ordered[np.isin(story[ordered], story[page])]
+        for ordinal, s in zip(in_page.tolist(), story[in_page].tolist(), strict=True):
+            if ordinal not in heads:
+                members[position[s]].append(ordinal)
+        stored = {
+            o: self.searcher.stored_fields(int(self.cache.article_doc[o])) for group in members for o in group
+        }
+        rows = self.catalog.copy_rows(f.get("article_id") for f in stored.values()) if self.catalog else {}
+        for result, group in zip(results, members, strict=True):
+            result["copies"] = []
+            for o in group:
+                fields = stored[o]
+                article_id = fields.get("article_id")
+                row = rows.get(article_id) or {
+                    "title": "",
+                    "source": fields.get("source") or None,
+                    "published": _iso(int(fields.get("published") or 0)),
+                }
+                result["copies"].append(
+                    {
+                        "id": article_id,
+                        "title": row["title"],
+                        "source": row["source"],
+                        "published": row["published"],
+                    }
+                )
 
     def _published_times(self) -> np.ndarray:
         """Per article, its publication date and time of day as one sortable number (YYYYMMDD * 10^5 +
@@ -330,6 +367,14 @@ def _order(
         keys = [k[keep] for k in keys]
         return articles[np.lexsort(keys)][:limit]
     return articles[np.lexsort(keys)]
+
+
+def _story_heads(ordered: np.ndarray, story: np.ndarray) -> np.ndarray:
+    """The first (best) article of each story, in result order: one result per story."""
+    if not len(ordered):
+        return ordered
+    _, first = np.unique(story[ordered], return_index=True)
+    return ordered[np.sort(first)]
 
 
 def _iso(yyyymmdd: int) -> str | None:

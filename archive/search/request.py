@@ -56,6 +56,9 @@ class SearchRequest:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     mode: str = "normal"
+    #: one result per story (wire copies collapsed, each with its ``copies``); ``None``: the caller's
+    #: default (the site collapses, the API and the CLI do not)
+    collapse: bool | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -127,6 +130,7 @@ class SearchRequest:
             page=_int(args, "page", 1),
             per_page=_int(args, "per_page", DEFAULT_PER_PAGE),
             mode=_one(args, "mode") or "normal",
+            collapse=_flag(args, "collapse"),
         )
 
     def to_args(self) -> dict[str, Any]:
@@ -152,6 +156,8 @@ class SearchRequest:
             out["page"] = self.page
         if self.per_page != DEFAULT_PER_PAGE:
             out["per_page"] = self.per_page
+        if self.collapse is not None:
+            out["collapse"] = "1" if self.collapse else "0"
         return out
 
 
@@ -184,6 +190,20 @@ def _int(args: Mapping[str, Any], name: str, default: int) -> int:
         return int(value.strip())
     except ValueError:
         raise BadQuery(f"{name} must be a whole number; got {value[:40]!r}.") from None
+
+
+#: How ``collapse`` may be written in a URL.
+FLAG_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _flag(args: Mapping[str, Any], name: str) -> bool | None:
+    value = _one(args, name)
+    if value is None or value.strip() == "":
+        return None
+    flag = FLAG_VALUES.get(value.strip().lower())
+    if flag is None:
+        raise BadQuery(f"{name} must be 1 or 0; got {value[:40]!r}.")
+    return flag
 
 
 def _values(name: str, values: list[str] | None) -> list[str]:

@@ -28,6 +28,9 @@ SCHEMA = Schema(
     # The article id hashed to 64 bits, in a fixed-width column: the search reads every passage's article
     # in one bulk read (no per-document stored-field loads) when it builds its per-reader caches.
     akey=COLUMN(NumericColumn("q")),
+    # The article's story (wire copies, archive.copies) hashed the same way, 0 when it has none: the
+    # search collapses copies from this column alone, without the catalog.
+    skey=COLUMN(NumericColumn("q")),
     n=STORED,  # passage number, for snippet links (#pN)
     title=TEXT(analyzer=FOLDED, field_boost=2.0, phrase=True),  # copied on every passage: title hits rank up
     body=TEXT(analyzer=FOLDED, stored=True, phrase=True),  # stored so snippets highlight without the catalog
@@ -101,6 +104,7 @@ def passage_documents(article: Article) -> list[dict]:
     common = {
         "article_id": article.id,
         "akey": article_key(article.id),
+        "skey": article_key(article.story) if article.story else 0,
         "title": article.title,
         "title_exact": article.title,
         "person": ",".join(sorted({p.key for p in article.persons})),
