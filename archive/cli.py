@@ -144,7 +144,7 @@ def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
         if bar is not None:
             bar.close()
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(_with_watches(report, home), ensure_ascii=False, indent=1))
     elif not quiet:
         for warning in report.warnings:
             where = f"{warning.source}:{warning.line}" if warning.line else warning.source
@@ -476,6 +476,231 @@ def users_list(home) -> None:
         click.echo(name)
     if not names:
         click.echo("No users: the site is open to anyone.", err=True)
+
+
+def _with_watches(report: ImportReport, home: Path) -> dict:
+    """The import report with, per watch, how many of the batch's new or updated articles match it."""
+    from archive.watches import batch_matches
+
+    data = report.to_dict()
+    ids = [item.id for item in report.items if item.status in ("imported", "updated") and item.id]
+    try:
+        data["watches"] = batch_matches(home, ids)
+    except ArchiveError as exc:  # the import is done; a watch that cannot be counted does not undo it
+        data["watches"] = [{"name": None, "new": None, "error": str(exc)}]
+    return data
+
+
+def search_filter_options(command):
+    """The search filters (as ``archive search`` takes them), for commands that save or run searches."""
+    options = [
+        click.option("--person", multiple=True, help="Only articles naming this person."),
+        click.option("--place", multiple=True, help="Only articles naming this place."),
+        click.option("--from", "date_from", help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        click.option("--to", "date_to", help="Published on or before."),
+        click.option("--mentioned-from", help="Mentions a date on or after."),
+        click.option("--mentioned-to", help="Mentions a date on or before."),
+        click.option("--source", help="Only articles from this outlet."),
+        click.option("--exact", is_flag=True, help="Literal text: no folding, stemming or name variants."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _search_request(query: str, person, place, exact: bool, **filters):
+    """A validated :class:`SearchRequest` from the command line's filters."""
+    from archive.search.request import SearchRequest
+
+    return SearchRequest(
+        q=query,
+        persons=list(person),
+        places=list(place),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        mentioned_from=filters.get("mentioned_from"),
+        mentioned_to=filters.get("mentioned_to"),
+        source=filters.get("source"),
+        mode="exact" if exact else "normal",
+    )
+
+
+@cli.group()
+def watch() -> None:
+    """Saved searches that report what is new: add, list, remove, run.
+
+    A watch reports the articles that match it and arrived (were imported or updated) since its last
+    run; `archive import --json` counts each watch's matches in the batch.
+
+    Example:
+
+        archive watch add lukashenka Lukashenka --place Belarus
+    """
+
+
+@watch.command(name="add")
+@click.argument("name")
+@click.argument("query", default="")
+@home_option
+@search_filter_options
+def watch_add(name, query, home, **filters) -> None:
+    """Save a search as a watch; it reports what arrives from now on.
+
+    Example:
+
+        archive watch add belarus-protests 'protest*' --place Belarus --from 2020
+    """
+    from archive import watches
+    from archive.store import Catalog
+
+    try:
+        req = _search_request(query, **filters)
+        with Catalog(home) as catalog:
+            catalog.ensure_watches()
+            added = watches.add(catalog, name, req)
+    except BadQuery as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ArchiveError as exc:
+        _fail(exc)
+    click.echo(f"Added watch {added.name}: {added.search_path()}")
+
+
+@watch.command(name="list")
+@home_option
+@click.option("--json", "as_json", is_flag=True, help="Print the watches as JSON.")
+def watch_list(home, as_json) -> None:
+    """List the watches with their searches.
+
+    Example:
+
+        archive watch list --json
+    """
+    from archive import watches
+    from archive.store import Catalog
+
+    try:
+        with Catalog(home) as catalog:
+            found = watches.watches(catalog)
+    except ArchiveError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps([w.to_dict() for w in found], ensure_ascii=False, indent=1))
+        return
+    for w in found:
+        checked = w.to_dict()["checked"] or "never run"
+        click.echo(f"{w.name}  {w.search_path()}  ({checked})")
+    if not found:
+        click.echo("No watches: add one with `archive watch add NAME QUERY`.", err=True)
+
+
+@watch.command(name="remove")
+@click.argument("name")
+@home_option
+def watch_remove(name, home) -> None:
+    """Remove a watch.
+
+    Example:
+
+        archive watch remove belarus-protests
+    """
+    from archive import watches
+    from archive.store import Catalog
+
+    try:
+        with Catalog(home) as catalog:
+            watches.remove(catalog, name)
+    except ArchiveError as exc:
+        _fail(exc)
+    click.echo(f"Removed watch {name}.")
+
+
+@watch.command(name="run")
+@home_option
+@click.option("--json", "as_json", is_flag=True, help="Print [{name, query, new, error}] as JSON.")
+def watch_run(home, as_json) -> None:
+    """Report each watch's matches that arrived since its last run, then mark them seen.
+
+    A watch whose search no longer runs says why (exit status 1); the others still run.
+
+    Example:
+
+        archive watch run --json
+    """
+    from archive import watches
+    from archive.store import Catalog
+
+    try:
+        with Catalog(home) as catalog:
+            catalog.ensure_watches()  # an archive older than watches gains the arrival index once
+        report = watches.run(home)
+    except ArchiveError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        for entry in report:
+            if entry["error"]:
+                click.echo(f"{entry['name']}: {entry['error']}", err=True)
+                continue
+            click.echo(f"{entry['name']}: {len(entry['new'])} new")
+            for item in entry["new"]:
+                click.echo(f"  {item['id']}  {item.get('published') or '':10}  {item.get('title') or ''}")
+        if not report:
+            click.echo("No watches: add one with `archive watch add NAME QUERY`.", err=True)
+    if any(entry["error"] for entry in report):
+        sys.exit(EXIT_SOME_FAILED)
+
+
+@cli.command(name="batch-search")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@home_option
+@click.option("--limit", type=click.IntRange(0, 100), default=3, show_default=True, help="Articles per row.")
+@click.option("--json", "as_json", is_flag=True, help="Print [{query, total, results, url, error}] as JSON.")
+def batch_search(file, home, limit, as_json) -> None:
+    """Run one search per row of a CSV with a `query` column (and optional filter columns).
+
+    Filter columns: person, place (several split by ";"), from, to, mentioned_from, mentioned_to,
+    source, mode, sort; other columns are reported and ignored. A row that cannot be searched gets its
+    error and the rest go on (exit status 1). `-` reads the CSV from stdin.
+
+    Example:
+
+        archive batch-search officials.csv --json > totals.json
+    """
+    from archive import batch
+    from archive.search.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
+
+    try:
+        rows = batch.parse_csv(file.read())
+        for notice in rows.notices:
+            click.echo(f"Note: {notice}", err=True)
+        with open_searcher(home, time_budget=WHOLE_SET_TIME_BUDGET_SECONDS) as searcher:
+            report = batch.run(searcher, rows, limit=limit)
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(f"{file.name} is not UTF-8 text: {exc.reason} at byte {exc.start}.") from exc
+    except ArchiveError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        click.echo(_batch_table(report))
+    if any(entry["error"] for entry in report):
+        sys.exit(EXIT_SOME_FAILED)
+
+
+def _batch_table(report: list[dict]) -> str:
+    """The batch as a plain-text table: query, total, first result or the error, link."""
+    lines = [f"{'query':30}  {'total':>7}  first match / error"]
+    for entry in report:
+        query = (" ".join(entry["query"].split()) or "(filters only)")[:30]
+        if entry["error"]:
+            lines.append(f"{query:30}  {'error':>7}  {entry['error']}")
+            continue
+        first = entry["results"][0] if entry["results"] else None
+        title = f"{first['id']}  {first.get('title') or ''}"[:60] if first else ""
+        lines.append(f"{query:30}  {entry['total']:>7,}  {title}")
+        lines.append(f"{'':30}  {'':>7}  {entry['url']}")
+    return "\n".join(lines)
 
 
 @cli.command()
