@@ -421,7 +421,7 @@ def _read_password() -> str:
 @click.argument("name")
 @home_option
 def users_add(name, home) -> None:
-    """Add a user, or set a new password; the password is asked for (or read from stdin).
+    """Add a user, or set a new password (which ends their sessions); asked for, or read from stdin.
 
     Example:
 
@@ -443,7 +443,7 @@ def users_add(name, home) -> None:
 @click.argument("name")
 @home_option
 def users_remove(name, home) -> None:
-    """Remove a user (everyone is logged out; with no users left the site is open again).
+    """Remove a user (their sessions end; with no users left the site is open again).
 
     Example:
 

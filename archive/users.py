@@ -2,12 +2,15 @@
 
 The file is ``$ARCHIVE_USERS`` if set, else ``users.json`` in the archive home. When it names at least one
 user, the site asks for a login on every page, API route and export; without it the site is open. It
-also holds the secret that signs the site's session cookies, so every gunicorn worker shares it; removing
-a user renews the secret, which logs everyone out at once.
+also holds the secret that signs the site's session cookies, so every gunicorn worker shares it. A session
+carries a stamp of its user's password hash (:func:`session_stamp`): a new password ends that user's
+sessions, and removing a user ends theirs, while everyone else stays logged in.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -91,14 +94,18 @@ def add(path: Path, name: str, password: str) -> bool:
 
 
 def remove(path: Path, name: str) -> bool:
-    """Remove a user (and log everyone out); returns False if there was no such user."""
+    """Remove a user (their sessions end with them); returns False if there was no such user."""
     data = load(path)
     if name not in data["users"]:
         return False
     del data["users"][name]
-    data["secret"] = secrets.token_hex(32)
     _save(path, data)
     return True
+
+
+def session_stamp(secret: str, stored_hash: str) -> str:
+    """What a session remembers of its user's password: it no longer matches once the password changes."""
+    return hmac.new(secret.encode(), stored_hash.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def verify(users: dict[str, str], name: str, password: str) -> bool:

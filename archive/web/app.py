@@ -6,11 +6,20 @@ development. The app only reads the archive at ``ARCHIVE_HOME``; it never create
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive.errors import BadQuery, IndexMissing, NotFound
-from archive.web import api, auth, export, resources, security, views
+from archive.web import api, auth, export, resources, security, throttle, views
+
+#: ``ARCHIVE_SECURE_COOKIES=1`` (or true/yes/on): the site is served over HTTPS, so the login cookie is
+#: marked ``Secure`` and never travels in clear.
+SECURE_COOKIES_ENV = "ARCHIVE_SECURE_COOKIES"
+#: Routes that answer JSON, errors included: the API and the exports (a CSV's error is JSON too, as the
+#: OpenAPI document says).
+MACHINE_SUFFIXES = (".json", ".csv")
 
 #: Shown when the home holds no archive: what happened and how to fix it.
 NO_ARCHIVE = "There is no archive here yet. Import articles with `archive import PATH`, then reload."
@@ -28,6 +37,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         SEARCH_TIME_BUDGET=None,  # seconds a search may run; None: the engine's own limit
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=64 * 1024,  # only the login form takes a body; refuse big ones early
+        SESSION_COOKIE_NAME="archive_session",
+        SESSION_COOKIE_SECURE=_flag(os.environ.get(SECURE_COOKIES_ENV)),
+        LOGIN_FAILURES_PER_ADDRESS=throttle.FAILURES_PER_ADDRESS,
+        LOGIN_FAILURES_PER_NAME=throttle.FAILURES_PER_NAME,
+        LOGIN_FAILURE_WINDOW=throttle.WINDOW_SECONDS,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -48,14 +62,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.endswith(".json")
+    return request.path.startswith("/api/") or request.path.endswith(MACHINE_SUFFIXES)
 
 
-def error_response(status: int, title: str, message: str):
+def error_response(status: int, title: str, message: str, headers: dict | None = None):
+    """The error as ``{"error", "status"}`` JSON on the API and exports, as a page elsewhere."""
     if wants_json():
-        return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", status=status, title=title, message=message), status
+        return jsonify({"error": message, "status": status}), status, headers or {}
+    page = render_template("error.html", status=status, title=title, message=message)
+    return page, status, headers or {}
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -75,7 +95,9 @@ def _register_error_pages(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code == 404:
             return error_response(404, "Not found", "There is no page at this address.")
-        return error_response(exc.code or 500, exc.name, exc.description or exc.name)
+        # keep the exception's own headers: a 405's Allow, a 401's WWW-Authenticate
+        keep = {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type", "content-length")}
+        return error_response(exc.code or 500, exc.name, exc.description or exc.name, keep)
 
     @app.errorhandler(Exception)
     def internal_error(exc: Exception):

@@ -1,9 +1,10 @@
 """Optional login for a private archive: when the users file names users, every route needs a user.
 
 A browser logs in through a form (a session cookie signed with the users file's secret, so every gunicorn
-worker accepts it); scripts may send HTTP Basic credentials instead. The only state-changing routes are
-``POST /login`` and ``POST /logout``, and both need the form's CSRF token (kept in the session). With no
-users file the site stays open, as before.
+worker accepts it, and stamped with the user's password hash, so a new password ends it); scripts may
+send HTTP Basic credentials instead. Failed logins of both kinds are throttled (:mod:`throttle`). The only
+state-changing routes are ``POST /login`` and ``POST /logout``, and both need the form's CSRF token (kept
+in the session). With no users file the site stays open, as before.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from itsdangerous import URLSafeTimedSerializer
 
 from archive import users as users_file
 from archive.errors import ArchiveError
+from archive.web.security import same_site_path
+from archive.web.throttle import LoginThrottle
 
 bp = Blueprint("auth", __name__)
 
@@ -85,48 +88,63 @@ def _csrf_ok() -> bool:
 
 
 def _safe_next(value: str | None) -> str:
-    """Only a path on this site: no ``//host`` or ``\\\\host`` open redirects."""
-    if value and value.startswith("/") and not value.startswith(("//", "/\\")) and "\n" not in value:
-        return value
-    return url_for("pages.search")
+    """Only a path on this site (:func:`same_site_path`), else the search page."""
+    return same_site_path(value) or url_for("pages.search")
+
+
+def _session_user(data: dict) -> str | None:
+    """The session's user, if they still exist and their password is the one they logged in with."""
+    user = session.get("user")
+    stamp = session.get("stamp")
+    if not (isinstance(user, str) and isinstance(stamp, str) and user in data["users"]):
+        return None
+    expected = users_file.session_stamp(data["secret"], data["users"][user])
+    return user if hmac.compare_digest(stamp.encode(), expected.encode()) else None
+
+
+def _throttle() -> LoginThrottle:
+    return current_app.extensions["login_throttle"]
+
+
+def _too_many(wait: int) -> str:
+    return f"Too many failed logins. Try again in {wait} seconds."
 
 
 def _needs_basic() -> bool:
     path = request.path
-    return path.startswith("/api/") or path.endswith((".json", ".csv")) or request.authorization is not None
+    # feeds too: a feed reader answers a 401 with the reader's password, never a login form
+    feed_or_data = path.endswith((".json", ".csv", ".atom"))
+    return path.startswith("/api/") or feed_or_data or request.authorization is not None
 
 
 def require_login():
+    from archive.web.app import error_response  # the app module imports this one
+
     try:
         data = current_users()
     except ArchiveError as exc:
-        from archive.web.app import error_response
-
         return error_response(503, "Archive closed", str(exc))
     if not data["users"]:
         return None
     g.private = True
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    user = session.get("user")
-    if isinstance(user, str) and user in data["users"]:
+    user = _session_user(data)
+    if user is not None:
         g.auth_user = user
         return None
     auth = request.authorization
-    if (
-        auth is not None
-        and auth.type == "basic"
-        and users_file.verify(data["users"], auth.username, auth.password)
-    ):
-        g.auth_user = auth.username
-        return None
+    if auth is not None and auth.type == "basic":
+        wait = _throttle().retry_after(request.remote_addr, auth.username)
+        if wait is not None:
+            return error_response(429, "Too many failed logins", _too_many(wait), {"Retry-After": str(wait)})
+        if users_file.verify(data["users"], auth.username, auth.password):
+            g.auth_user = auth.username
+            return None
+        _throttle().failed(request.remote_addr, auth.username)
     if _needs_basic():
-        from archive.web.app import error_response
-
-        response, status = error_response(401, "Login required", "This archive is private: log in first.")
-        response = current_app.make_response((response, status))
-        response.headers["WWW-Authenticate"] = REALM
-        return response
+        message = "This archive is private: log in first."
+        return error_response(401, "Login required", message, {"WWW-Authenticate": REALM})
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
@@ -142,18 +160,25 @@ def login():
     if not current_users()["users"]:
         return redirect(url_for("pages.search"))
     next_url = _safe_next(request.values.get("next"))
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD show the form
         return render_template("login.html", next_url=next_url, error=None, name="")
     if not _csrf_ok():
         return render_template(
             "login.html", next_url=next_url, name="", error="The form expired. Please try again."
         ), 400
     name = request.form.get("name", "")
-    if users_file.verify(current_users()["users"], name, request.form.get("password", "")):
+    wait = _throttle().retry_after(request.remote_addr, name)
+    if wait is not None:
+        page = render_template("login.html", next_url=next_url, name=name, error=_too_many(wait))
+        return page, 429, {"Retry-After": str(wait)}
+    data = current_users()
+    if users_file.verify(data["users"], name, request.form.get("password", "")):
         session.clear()  # a new session on login: no fixation
         session["user"] = name
+        session["stamp"] = users_file.session_stamp(data["secret"], data["users"][name])
         session["csrf"] = secrets.token_urlsafe(32)
         return redirect(next_url)
+    _throttle().failed(request.remote_addr, name)
     return render_template("login.html", next_url=next_url, name=name, error="Wrong name or password."), 401
 
 
@@ -172,7 +197,11 @@ def logout():
 
 def init_app(app: Flask) -> None:
     app.session_interface = UsersSessionInterface()
-    app.config.setdefault("SESSION_COOKIE_NAME", "archive_session")
+    app.extensions["login_throttle"] = LoginThrottle(
+        app.config["LOGIN_FAILURES_PER_ADDRESS"],
+        app.config["LOGIN_FAILURES_PER_NAME"],
+        app.config["LOGIN_FAILURE_WINDOW"],
+    )
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.before_request(require_login)

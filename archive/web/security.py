@@ -7,6 +7,8 @@ or style may run even if something slipped through, and no other site may frame 
 from __future__ import annotations
 
 import re
+import unicodedata
+from urllib.parse import urlsplit
 
 from flask import Flask, Response
 from markupsafe import Markup
@@ -67,6 +69,27 @@ def safe_url(value: str | None) -> str | None:
     if url.lower().startswith(SAFE_URL_SCHEMES) and not any(c in url for c in "\r\n\t\0 "):
         return url
     return None
+
+
+#: A ``next`` address longer than this is not a page of ours that a reader was on.
+MAX_NEXT_CHARS = 2000
+
+
+def same_site_path(value: str | None) -> str | None:
+    """``value`` if it can only lead to a page of this site, else ``None`` (no open redirect).
+
+    Browsers drop tabs and newlines from a URL and read ``\\`` as ``/``, so ``/\t/evil.example`` is
+    ``//evil.example``: a value with any control or format character or a backslash is refused rather
+    than cleaned, and what is left must be a path with no scheme, no host and no leading ``//``.
+    """
+    if not value or len(value) > MAX_NEXT_CHARS or not value.startswith("/") or value.startswith("//"):
+        return None
+    if "\\" in value or any(unicodedata.category(c)[0] in "CZ" and c != " " for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
 
 
 MARK_TAG = re.compile(r"(</?mark>)")
