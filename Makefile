@@ -7,14 +7,14 @@ PORT ?= 8000
 # The seed articles (seeds/ also holds the Wikinews attribution, which is not an article).
 SEED_INPUTS := seeds/000_be4fb1b354845740.txt seeds/wikinews-en/articles.jsonl
 
-.PHONY: install chromium demo seed serve test test-fast lint format bench clean
+.PHONY: install chromium port-free demo seed serve test test-fast lint format bench clean
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
 	touch $@
 
 # Debian's chromium for the browser tests (Playwright's own browser download is not reachable).
@@ -27,10 +27,18 @@ seed: install
 	@if [ -f "$(HOME_DIR)/catalog.sqlite" ]; then echo "$(HOME_DIR) already holds an archive"; \
 	else $(BIN)/archive import $(SEED_INPUTS) --home $(HOME_DIR); fi
 
-serve: install
+# Stops before anything else when PORT cannot be bound (another server, or not a number), with the way
+# out, instead of gunicorn's tracebacks. SO_REUSEADDR as gunicorn sets it: closing connections don't count.
+port-free:
+	@$(PYTHON) -c 'import socket, sys; s = socket.socket(); \
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' \
+	'$(PORT)' 2>/dev/null || { echo "Port $(PORT) is already in use (or not a port number): pick a free" \
+	"one, e.g. make $(firstword $(MAKECMDGOALS) demo) PORT=8001" >&2; exit 1; }
+
+serve: port-free install
 	ARCHIVE_HOME=$(HOME_DIR) $(BIN)/gunicorn --config python:archive.web.gunicorn_conf --bind 127.0.0.1:$(PORT)
 
-demo: seed
+demo: port-free seed
 	@echo "Serving the archive on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	ARCHIVE_HOME=$(HOME_DIR) $(BIN)/gunicorn --config python:archive.web.gunicorn_conf --bind 127.0.0.1:$(PORT)
 

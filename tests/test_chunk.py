@@ -10,7 +10,7 @@ import pytest
 
 from archive.chunk import HARD_MAX_CHARS, MAX_WORDS, MIN_WORDS, chunk_text
 from archive.clean import clean_text
-from tests.conftest import SHARED
+from tests.conftest import SHARED, needs_shared
 
 SENTENCE = "The minister said on Tuesday that the talks would continue next week in Vienna. "
 
@@ -92,6 +92,7 @@ def test_a_huge_token_is_cut_anywhere():
     assert max(len(p) for p in check_passages("x" * 1_000_000)) <= HARD_MAX_CHARS
 
 
+@needs_shared
 def test_reuters_chunks_fast():
     with gzip.open(SHARED / "corpora/reuters21578/reut2-000.sgm.gz", "rt", encoding="latin-1") as f:
         bodies = [clean_text(b) for b in re.findall(r"<BODY>(.*?)</BODY>", f.read(), re.S)]
