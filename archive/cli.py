@@ -338,8 +338,13 @@ def delete(ids, home, wait) -> None:
 @home_option
 @workers_option
 @wait_option
-def reindex(home, workers, wait) -> None:
+@click.option(
+    "--reextract", is_flag=True, help="Read the stored originals and extract people, places, dates again."
+)
+def reindex(home, workers, wait, reextract) -> None:
     """Rebuild the search index from the catalog (after a crash, a lost index or a schema change).
+
+    Editors' corrections are applied again; with --reextract a better extractor reaches old articles.
 
     Example:
 
@@ -348,7 +353,7 @@ def reindex(home, workers, wait) -> None:
     from archive.reindex import reindex as rebuild
 
     try:
-        count = rebuild(home, wait=wait, workers=workers or config.default_workers())
+        count = rebuild(home, wait=wait, workers=workers or config.default_workers(), reextract=reextract)
     except ArchiveError as exc:
         _fail(exc)
     click.echo(f"Reindexed {count} articles.")
@@ -420,7 +425,10 @@ def _read_password() -> str:
 @users.command(name="add")
 @click.argument("name")
 @home_option
-def users_add(name, home) -> None:
+@click.option(
+    "--role", type=click.Choice(["reader", "editor"]), default=None, help="editor: may correct people and places."
+)
+def users_add(name, home, role) -> None:
     """Add a user, or set a new password (which ends their sessions); asked for, or read from stdin.
 
     Example:
@@ -431,7 +439,7 @@ def users_add(name, home) -> None:
 
     path = users_file.users_path(home)
     try:
-        new = users_file.add(path, name, _read_password())
+        new = users_file.add(path, name, _read_password(), role=role)
     except ArchiveError as exc:
         _fail(exc)
     click.echo(
@@ -469,11 +477,12 @@ def users_list(home) -> None:
     from archive import users as users_file
 
     try:
-        names = sorted(users_file.load(users_file.users_path(home))["users"])
+        data = users_file.load(users_file.users_path(home))
     except ArchiveError as exc:
         _fail(exc)
+    names = sorted(data["users"])
     for name in names:
-        click.echo(name)
+        click.echo(f"{name} ({users_file.role_of(data, name)})")
     if not names:
         click.echo("No users: the site is open to anyone.", err=True)
 
@@ -718,6 +727,11 @@ def serve(home, host, port) -> None:
 
     app = create_app({"ARCHIVE_HOME": str(home)})
     app.run(host=host, port=port)
+
+
+from archive.cli_curation import register  # noqa: E402 - its commands use the options above
+
+register(cli)
 
 
 def main() -> None:

@@ -12,6 +12,8 @@ from archive.check import BUILD_DIRNAME, OLD_DIRNAME, finish_reindex
 from archive.errors import DiskFull
 from archive.importer import worker_pool
 from archive.locking import write_lock
+from archive.reextract import reapply
+from archive.reextract import reextract as reextract_articles
 from archive.search.index import FREE_SPACE_MARGIN, INDEX_DIRNAME
 from archive.search.schema import SCHEMA
 from archive.search.segments import start_segments, write_batch
@@ -30,17 +32,18 @@ def _ensure_room_for_a_copy(home: Path) -> None:
         )
 
 
-def reindex(home: Path, wait: float = 0.0, workers: int = 1) -> int:
+def reindex(home: Path, wait: float = 0.0, workers: int = 1, reextract: bool = False) -> int:
     """Rebuild the Whoosh index from every article in the catalog; returns the number of articles.
 
     :param workers: processes that each write a segment of the new index (one segment per worker).
+    :param reextract: read the stored originals again and extract their entities again first.
     """
     home = Path(home)
     with write_lock(home, wait=wait):
-        return rebuild(home, workers)
+        return rebuild(home, workers, reextract)
 
 
-def rebuild(home: Path, workers: int = 1) -> int:
+def rebuild(home: Path, workers: int = 1, reextract: bool = False) -> int:
     """:func:`reindex` for a caller that already holds the write lock (``check --repair``)."""
     finish_reindex(home)  # a killed reindex's complete build is the live index, not a leftover
     catalog = Catalog(home)
@@ -53,7 +56,12 @@ def rebuild(home: Path, workers: int = 1) -> int:
         catalog.delete_articles(catalog.ids_in_state("deleting"))  # a killed delete, finished here
         catalog.ensure_stories()
         articles = list(catalog.iter_articles())
+        if reextract:  # before anything else reads the articles: the stored originals, read again
+            with worker_pool(workers, with_entities=True) as pool:
+                articles = reextract_articles(catalog, articles, pool, workers)
         copies.attach(catalog, articles)  # stories kept; an archive made before them gets them here
+        if not reextract:
+            articles = reapply(catalog, articles)  # the editors' corrections, as they stand now
         with worker_pool(workers, with_entities=False) as pool:
             building = start_segments(pool, ix, articles, workers, config.min_segment_articles())
             write_batch(ix, articles, building, delete=set())  # a new index: nothing to delete

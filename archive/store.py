@@ -570,9 +570,12 @@ class Catalog:
     # -- corrections (archive.curation: editors' rules over the registry) ----------------------------
 
     def ensure_curation(self) -> None:
-        """Create the corrections tables if missing (an archive made before them)."""
-        self.db.executescript(CURATION_SQL)
-        self.db.commit()
+        """Create the corrections tables if missing (an archive made before them; only then does it
+        commit the caller's transaction)."""
+        found = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'extracted_keys'").fetchone()
+        if found is None:
+            self.db.executescript(CURATION_SQL)
+            self.db.commit()
 
     def corrections(self) -> list[dict[str, Any]]:
         """Every correction, oldest first, its rule decoded; none when the archive predates them."""
@@ -650,4 +653,16 @@ class Catalog:
             "ON CONFLICT(key) DO UPDATE SET name = excluded.name, folded = excluded.folded, "
             "country = excluded.country, lat = excluded.lat, lon = excluded.lon",
             (key, name, fold_name(name), country, lat, lon),
+        )
+
+    def replace_variants(self, keys: Iterable[str], persons: Iterable[tuple[str, str]]) -> None:
+        """Set the recorded spellings of these person keys to ``(key, spelling)`` pairs (after a
+        correction: a split-off spelling no longer names the old key)."""
+        keys = list(keys)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            self.db.execute(f"DELETE FROM person_variants WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+        self.db.executemany(
+            "INSERT OR IGNORE INTO person_variants (key, variant, folded) VALUES (?, ?, ?)",
+            [(k, v, fold_name(v)) for k, v in persons],
         )

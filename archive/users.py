@@ -26,6 +26,9 @@ USERS_NAME = "users.json"
 #: Names people type at a login form: letters, digits and ``._@-``, bounded.
 NAME_RULE = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 MIN_PASSWORD_CHARS = 8
+#: What a user may do on the site: readers read; editors also correct the person/place registry.
+READER, EDITOR = "reader", "editor"
+ROLES = (READER, EDITOR)
 MAX_PASSWORD_CHARS = 1024
 #: Checked against when the name is unknown, so a login takes as long for a wrong name as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
@@ -49,7 +52,7 @@ def load(path: Path) -> dict:
     try:
         raw = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        return {"secret": "", "users": {}}
+        return {"secret": "", "users": {}, "roles": {}}
     except OSError as exc:
         raise ArchiveError(f"Cannot read the users file {path}: {exc.strerror or exc}") from None
     try:
@@ -57,7 +60,10 @@ def load(path: Path) -> dict:
         users = data["users"]
         if not isinstance(users, dict) or not all(isinstance(v, str) for v in users.values()):
             raise ValueError("users must map names to password hashes")
-        return {"secret": str(data.get("secret") or ""), "users": users}
+        roles = data.get("roles") or {}
+        if not isinstance(roles, dict) or not all(r in ROLES for r in roles.values()):
+            raise ValueError(f"roles must map names to one of {', '.join(ROLES)}")
+        return {"secret": str(data.get("secret") or ""), "users": users, "roles": roles}
     except (ValueError, KeyError, TypeError) as exc:
         raise ArchiveError(f"The users file {path} is broken ({exc}); fix or remove it.") from None
 
@@ -80,14 +86,21 @@ def check_name(name: str) -> str:
     return name
 
 
-def add(path: Path, name: str, password: str) -> bool:
-    """Add a user or set a new password; returns True if the user is new."""
+def add(path: Path, name: str, password: str, role: str | None = None) -> bool:
+    """Add a user or set a new password; returns True if the user is new.
+
+    :param role: ``reader`` or ``editor``; ``None`` keeps the user's role (a new user reads).
+    """
     check_name(name)
     if not (MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS):
         raise ArchiveError(f"A password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters.")
     data = load(path)
     new = name not in data["users"]
     data["users"][name] = generate_password_hash(password)
+    if role is not None:
+        if role not in ROLES:
+            raise ArchiveError(f"A role is one of {', '.join(ROLES)}.")
+        data["roles"][name] = role
     data["secret"] = data["secret"] or secrets.token_hex(32)
     _save(path, data)
     return new
@@ -99,8 +112,15 @@ def remove(path: Path, name: str) -> bool:
     if name not in data["users"]:
         return False
     del data["users"][name]
+    data["roles"].pop(name, None)
     _save(path, data)
     return True
+
+
+def role_of(data: dict, name: str | None) -> str:
+    """A user's role: ``editor`` may correct people and places; everyone else (and users made before
+    roles) reads."""
+    return data.get("roles", {}).get(name, READER) if name in data.get("users", {}) else READER
 
 
 def session_stamp(secret: str, stored_hash: str) -> str:
