@@ -13,7 +13,6 @@ from werkzeug.exceptions import HTTPException
 
 from archive.errors import BadQuery, IndexMissing, NotFound
 from archive.web import api, auth, batch, export, resources, security, throttle, views, watches
-from archive.web import people
 
 #: ``ARCHIVE_SECURE_COOKIES=1`` (or true/yes/on): the site is served over HTTPS, so the login cookie is
 #: marked ``Secure`` and never travels in clear.
@@ -59,7 +58,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
-    people.init_app(app)
     app.register_blueprint(watches.bp)
     app.register_blueprint(batch.bp)
     _register_error_pages(app)
