@@ -12,7 +12,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from archive.errors import BadQuery, IndexMissing, NotFound
-from archive.web import api, auth, batch, export, resources, security, throttle, views, watches
+from archive.web import api, auth, batch, export, people, resources, security, throttle, views, watches
 
 #: ``ARCHIVE_SECURE_COOKIES=1`` (or true/yes/on): the site is served over HTTPS, so the login cookie is
 #: marked ``Secure`` and never travels in clear.
@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
+    people.init_app(app)
     app.register_blueprint(watches.bp)
     app.register_blueprint(batch.bp)
     _register_error_pages(app)

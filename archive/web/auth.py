@@ -102,6 +102,18 @@ def _session_user(data: dict) -> str | None:
     return user if hmac.compare_digest(stamp.encode(), expected.encode()) else None
 
 
+def is_editor() -> bool:
+    """May this request correct the registry? A logged-in browser session (forms need its CSRF token)
+    of a user with the editor role (``archive users add NAME --role editor``)."""
+    user = g.get("auth_user")
+    if not user or session.get("user") != user:
+        return False
+    try:
+        return users_file.role_of(current_users(), user) == users_file.EDITOR
+    except ArchiveError:
+        return False
+
+
 def _throttle() -> LoginThrottle:
     return current_app.extensions["login_throttle"]
 

@@ -59,8 +59,35 @@ EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "
 MENTIONS = array(obj(start=INTEGER, end=INTEGER))
 NUMBER_OR_NULL = {"type": "number", "nullable": True}
 
+REGISTRY_ITEM = obj(
+    ("key", "name", "variants", "articles"),
+    key=STRING,
+    name=STRING,
+    variants=array(STRING),
+    articles={**INTEGER, "description": "Articles naming it."},
+    country=STRING,
+)
+
 SCHEMAS: dict[str, Any] = {
     "Error": obj(("error",), error=STRING, status=INTEGER),
+    "RegistryList": obj(
+        ("total", "page", "per_page", "items"), total=INTEGER, page=INTEGER, per_page=INTEGER, items=array(REGISTRY_ITEM)
+    ),
+    "RegistryEntry": obj(
+        ("key", "name", "variants", "articles", "hidden", "corrections"),
+        key=STRING,
+        name=STRING,
+        variants=array(STRING),
+        articles=INTEGER,
+        hidden={"type": "boolean", "description": "Hidden by an editor (not a person / not a place)."},
+        country=STRING,
+        lat=NUMBER_OR_NULL,
+        lon=NUMBER_OR_NULL,
+        corrections=array(
+            obj(id=INTEGER, at={"type": "number"}, who=STRING, kind=STRING, verb=STRING, what=STRING,
+                undone_at=NUMBER_OR_NULL, undone_by=NULLABLE_STRING)
+        ),  # fmt: skip
+    ),
     "Snippet": obj(
         passage={**INTEGER, "description": "Passage number: the article page's #pN anchor."},
         html={**STRING, "description": "Escaped text; only <mark> elements are markup."},
@@ -196,6 +223,30 @@ def openapi_spec(server: str = "") -> dict[str, Any]:
                     "400": BAD_QUERY,
                 },  # fmt: skip
             ),
+            **{
+                f"/api/{section}": operation(
+                    f"list{section.capitalize()}",
+                    f"The {section} the archive found, most articles first (editors' corrections applied).",
+                    [
+                        param("q", "Keys, names or spellings containing this.", STRING),
+                        param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+                        param("per_page", "Rows per page.", {"type": "integer", "minimum": 1, "maximum": 500}),
+                    ],
+                    {"200": response(f"One page of {section}.", "RegistryList")},
+                )
+                for section in ("people", "places")
+            },
+            **{
+                f"/api/{section}/{{key}}": operation(
+                    f"get{noun}",
+                    f"One {noun.lower()}: name, spellings, article count, hidden, corrections.",
+                    [{"name": "key", "in": "path", "required": True, "schema": STRING,
+                      "description": "The key; a place key may hold a slash (BY/625144), sent as is."}],
+                    {"200": response(f"The {noun.lower()}.", "RegistryEntry"),
+                     "404": response("No such key.", "Error")},
+                )  # fmt: skip
+                for section, noun in (("people", "Person"), ("places", "Place"))
+            },
             "/api/openapi.json": operation(
                 "openapi", "This description.", [], {"200": response("OpenAPI 3")}
             ),
