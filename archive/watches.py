@@ -32,6 +32,8 @@ from archive.store import Catalog
 #: the catalog (10,000 articles stage in a few seconds), so no article stamped before a run but
 #: committed after it is skipped.
 ARRIVAL_MARGIN_SECONDS = 300.0
+#: The horizon stays this far below the oldest pending article, so that article is still after it.
+PENDING_GAP = 0.001
 #: A watch's name is its address (``/watches/<name>.atom``) and its handle on the command line.
 NAME_PATTERN = re.compile(r"^\w[\w.-]{0,63}$")
 NAME_RULE = "1-64 letters, digits, '.', '-' or '_', starting with a letter or digit"
@@ -208,7 +210,7 @@ def run(
         # the catalog first: whatever it calls indexed is in every index opened after this read
         now = time.time()
         pending = catalog.oldest_pending()
-        horizon = min(now - ARRIVAL_MARGIN_SECONDS, pending if pending is not None else now)
+        horizon = min(now - ARRIVAL_MARGIN_SECONDS, pending - PENDING_GAP if pending is not None else now)
         arrived = catalog.arrived_since(min(w.since for w in found))
         out = []
         for watch in found:
