@@ -78,6 +78,8 @@ def build_rule(catalog: Catalog, rules: Rules, kind: str, verb: str, keys: list[
     if not keys:
         raise ArchiveError("Name the key to correct.")
     noun = "person" if kind == "person" else "place"
+    if verb == "hide" and _hidden(rules, kind, keys[0]):
+        raise ArchiveError(f"The {noun} {keys[0]!r} is already hidden.")
     check = keys if verb != "unhide" else []
     for key in check:
         if not _known(catalog, kind, key):
@@ -96,8 +98,6 @@ def build_rule(catalog: Catalog, rules: Rules, kind: str, verb: str, keys: list[
         rule["name"] = _clean_name(opts.get("name"))
     elif verb == "unhide" and not _hidden(rules, kind, keys[0]):
         raise ArchiveError(f"The {noun} {keys[0]!r} is not hidden.")
-    elif verb == "hide" and _hidden(rules, kind, keys[0]):
-        raise ArchiveError(f"The {noun} {keys[0]!r} is already hidden.")
     elif verb == "split":
         variants = [v.strip() for v in opts.get("variants") or [] if v and v.strip()]
         if not variants:
