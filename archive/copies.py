@@ -29,8 +29,8 @@ SHINGLE_WORDS = 4
 #: differs from another company's by a name the headline holds, and its text alone cannot tell them apart.
 MIN_SHINGLES = 40
 #: Two texts are copies when the shared shingles are at least this share of the shorter text's shingles
-#: (the overlap coefficient). Tuned on one half of Reuters (``benchmarks/copies.py``): light-edit copies
-#: score above 0.85, the closest distinct Reuters articles below 0.45.
+#: (the overlap coefficient) and every figure of the shorter text is in the longer one. Tuned on one
+#: half of Reuters (``benchmarks/copies.py --half tune``).
 THRESHOLD = 0.6
 #: MinHash permutations, cut into BANDS bands of ROWS rows: two texts share a band (become candidates)
 #: with probability 1 - (1 - J^ROWS)^BANDS; at Jaccard 0.3 that is 0.99, so a copy whose new lead
@@ -43,11 +43,25 @@ SEED = 1
 SCHEME = "affine32"
 
 _WORD = re.compile(r"\w+")
+#: A figure: digits with their separators ("1.5", "21,782,929", "1/8").
+_FIGURE = re.compile(r"\d+(?:[.,/]\d+)*")
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
 
 
 def _identity(value: int) -> int:
     return value
+
+
+@dataclass(frozen=True)
+class Print:
+    """What two texts are compared by: their shingles and their figures."""
+
+    shingles: frozenset[int]
+    figures: frozenset[str]
+
+
+def fingerprint(text: str) -> Print:
+    return Print(shingles(text), frozenset(_FIGURE.findall(text)))
 
 
 def shingles(text: str) -> frozenset[int]:
@@ -61,12 +75,19 @@ def shingles(text: str) -> frozenset[int]:
     )
 
 
-def similarity(a: frozenset[int], b: frozenset[int]) -> float:
+def similarity(a: Print, b: Print) -> float:
     """The overlap coefficient: shared shingles over the shorter text's. A copy with a new first line,
-    a credit line or paragraphs dropped keeps nearly all of the shorter text's shingles."""
-    if not a or not b:
+    a credit line or paragraphs dropped keeps nearly all of the shorter text's shingles.
+
+    0 when the shorter text has a figure the longer lacks: copies keep the figures, while the same
+    template filled with new ones (a weekly crop report, a Fed operation, a bond issue) is another story.
+    """
+    if not a.shingles or not b.shingles:
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    short, long = (a, b) if len(a.shingles) <= len(b.shingles) else (b, a)
+    if not short.figures <= long.figures:
+        return 0.0
+    return len(a.shingles & b.shingles) / len(short.shingles)
 
 
 def band_keys(shingle_set: frozenset[int]) -> list[int]:
@@ -104,10 +125,10 @@ def assign(catalog, articles: Iterable[Article]) -> Grouping:
     """
     articles = list(articles)
     moved = regroup(catalog, [a.id for a in articles]).moved
-    arrived: dict[str, frozenset[int]] = {}
+    arrived: dict[str, Print] = {}
     for article in articles:
-        mine = shingles(article.text)
-        keys = band_keys(mine)
+        mine = fingerprint(article.text)
+        keys = band_keys(mine.shingles)
         article.story = _best_story(catalog, article.id, mine, keys, arrived) or article.id
         catalog.set_story(article.id, article.story, keys)
         if keys:
@@ -118,7 +139,7 @@ def assign(catalog, articles: Iterable[Article]) -> Grouping:
 
 
 def _best_story(
-    catalog, article_id: str, mine: frozenset[int], keys: list[int], arrived: dict[str, frozenset[int]]
+    catalog, article_id: str, mine: Print, keys: list[int], arrived: dict[str, Print]
 ) -> str | None:
     """The story of the most similar verified copy among the candidates sharing a band, if any."""
     if not keys:
@@ -129,7 +150,7 @@ def _best_story(
             continue
         theirs = arrived.get(other)
         if theirs is None:
-            theirs = shingles(catalog.article_text(other) or "")
+            theirs = fingerprint(catalog.article_text(other) or "")
         score = similarity(mine, theirs)
         if score >= best_score:
             best, best_score = other, score
@@ -154,7 +175,7 @@ def regroup(catalog, leaving: Iterable[str]) -> Grouping:
         members = catalog.story_members(story)  # in arrival order
         if len(members) < 1:
             continue
-        sets = {m: shingles(catalog.article_text(m) or "") for m in members}
+        sets = {m: fingerprint(catalog.article_text(m) or "") for m in members}
         groups: dict[str, str] = {}
         for i, member in enumerate(members):
             scores = [(similarity(sets[member], sets[o]), o) for o in members[:i]]

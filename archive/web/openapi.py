@@ -53,8 +53,14 @@ SEARCH_PARAMETERS = [
         "normal: folded and stemmed; exact: as written.",
         {"type": "string", "enum": ["normal", "exact"]},
     ),
+    param(
+        "collapse",
+        "1: one result per story (wire copies of one text), the best match, with its other copies in "
+        "`copies`; pages count stories. The API's default is 0, the results page's 1.",
+        {"type": "string", "enum": ["1", "0", "true", "false"], "default": "0"},
+    ),
 ]
-EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")]
+EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "collapse")]
 
 MENTIONS = array(obj(start=INTEGER, end=INTEGER))
 NUMBER_OR_NULL = {"type": "number", "nullable": True}
@@ -102,11 +108,17 @@ SCHEMAS: dict[str, Any] = {
         snippets=array(ref("Snippet")),
         persons=array(obj(key=STRING, name=STRING)),
         places=array(obj(key=STRING, name=STRING, country=STRING)),
+        copies={
+            **array(ref("Copy")),
+            "description": "With collapse=1: the other matching articles of this story, best first.",
+        },
     ),
+    "Copy": obj(("id", "title"), id=STRING, title=STRING, source=NULLABLE_STRING, published=NULLABLE_STRING),
     "FacetCount": obj(key=STRING, label=STRING, country=STRING, count=INTEGER),
     "SearchResult": obj(
-        ("total", "page", "per_page", "results", "facets", "suggestion"),
+        ("total", "stories", "page", "per_page", "results", "facets", "suggestion"),
         total={**INTEGER, "description": "Matching articles (not passages)."},
+        stories={**INTEGER, "description": "Matching stories: wire copies of one text count once."},
         page=INTEGER,
         per_page=INTEGER,
         results=array(ref("Hit")),

@@ -24,6 +24,7 @@ SEARCH_PARAMS = (
     "mentioned_to",
     "sort",
     "mode",
+    "collapse",
     "per_page",
     "page",
 )

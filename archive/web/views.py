@@ -29,6 +29,8 @@ def search():
     link = partial(url_with_args, present.SEARCH_PATH, args)
     try:
         req = SearchRequest.from_args(args)
+        if req.collapse is None:  # the site shows one result per story unless asked for every copy
+            req.collapse = True
         result = get_searcher().search(req)
     except BadQuery as exc:
         page = render_template("search.html", args=args, link=link, error=str(exc), result=None, req=None)
@@ -49,13 +51,20 @@ def _result_context(args, req: SearchRequest, result: dict) -> dict:
         "bars": bars,
         "bar_unit": unit,
         "histogram": histogram,
-        "pages": present.page_links(args, result["total"], result["page"], result["per_page"]),
-        "last_page": present.last_page(result["total"], result["per_page"]),
+        "pages": present.page_links(args, _listed(req, result), result["page"], result["per_page"]),
+        "last_page": present.last_page(_listed(req, result), result["per_page"]),
+        # the switch between one result per story and every copy (a plain link: no JavaScript needed)
+        "copies_switch": url_with_args(present.SEARCH_PATH, args, collapse="0" if req.collapse else None),
         "variants": name_variants(result),
         "article_url": partial(article_url, args),
         "export_csv": url_with_args("/export.csv", args, page=None, per_page=None),
         "export_json": url_with_args("/export.json", args, page=None, per_page=None),
     }
+
+
+def _listed(req: SearchRequest, result: dict) -> int:
+    """How many results the pages list: stories when copies are collapsed, else articles."""
+    return result["stories"] if req.collapse else result["total"]
 
 
 def article_url(args, article_id: str, passage: int | None = None) -> str:
@@ -120,5 +129,6 @@ def article(article_id: str):
         q=q,
         back=back if q else None,
         related=more_like_this(found),
+        copies=get_catalog().copies_of(found.id),
         entity_link=entity_link,
     )
