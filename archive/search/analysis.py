@@ -35,9 +35,11 @@ ACRONYM_MARK = "^"
 ACRONYM_MAX_CHARS = 6
 #: Endings after an apostrophe that are contractions, not words ("we'll", "they're", "I've").
 CONTRACTIONS = frozenset({"ll", "re", "ve"})
-#: English function words. A query word in capitals that is one of these (US, IT, WHO, AM) means only
-#: the acronym; any other (NATO, OPEC) also finds the word in lower case ("Nato").
+#: English function words and their stems. A query word in capitals that folds to one of these (US, IT,
+#: WHO, AM; WA, the stem of "was") means only the acronym; any other (NATO, OPEC) also finds the word
+#: in lower case ("Nato").
 FUNCTION_WORDS = frozenset(STOP_WORDS) | frozenset(stoplists["en"])
+FUNCTION_TERMS = FUNCTION_WORDS | frozenset(stem(w) for w in FUNCTION_WORDS)
 #: Changes whenever an index term of some word changes: an index built with another version needs
 #: ``archive reindex`` (searches say so).
 ANALYSIS_VERSION = 2
@@ -119,7 +121,7 @@ def query_forms(word: str) -> tuple[tuple[str, ...], list[str]]:
     if is_acronym(word):
         acronym = acronym_term(word)
         main = forms[0]
-        return ((acronym,) if main in FUNCTION_WORDS else (acronym, main)), []
+        return ((acronym,) if main in FUNCTION_TERMS else (acronym, main)), []
     main = forms[0]
     if "-" not in word:
         return (main,), []
