@@ -169,6 +169,7 @@ def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
 @click.option("--mentioned-from", help="Mentions a date on or after.")
 @click.option("--mentioned-to", help="Mentions a date on or before.")
 @click.option("--source", help="Only articles from this outlet.")
+@click.option("--language", help="Only articles in this language (ISO 639-1: en, ru, uk, be, pl).")
 @click.option(
     "--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True
 )
@@ -186,6 +187,7 @@ def search(
     mentioned_from,
     mentioned_to,
     source,
+    language,
     sort,
     exact,
     limit,
@@ -215,6 +217,7 @@ def search(
         "mentioned_from": mentioned_from,
         "mentioned_to": mentioned_to,
         "source": source,
+        "language": language,
     }
     for key, value in optional.items():
         if value:

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .clean import clean_date, clean_text
+from .entities.language import detect as detect_language
 from .errors import ReadError
 from .extract_html import extract_page
 from .models import Article, Record
@@ -127,7 +128,8 @@ def article_from_record(rec: Record) -> Article:
         url=_clean(*field("url")),
         author=_authors(*field("author")),
         source=_clean(*field("source")),
-        language=_language(field("language")[0]),
+        # the record's own language wins; otherwise the text's (archive.entities.language)
+        language=_language(field("language")[0]) or detect_language(f"{title}\n{text}"),
         extra=extra,
         warnings=warnings,
     )

@@ -67,6 +67,7 @@ class ReaderCache:
     person: ValueIndex
     place: ValueIndex
     source: ValueIndex
+    language: ValueIndex  # one value per article; an index written before the field has none
     mentioned_article: np.ndarray  # int32 per (article, mentioned range)
     mentioned_start: np.ndarray
     mentioned_end: np.ndarray
@@ -161,6 +162,7 @@ def build(reader) -> ReaderCache:
         person=_value_index(reader, "person", live, doc_article),
         place=_value_index(reader, "place", live, doc_article),
         source=_value_index(reader, "source", live, doc_article),
+        language=_value_index(reader, "language", live, doc_article),
         mentioned_article=mentioned.pair_article,
         mentioned_start=starts[mentioned.pair_value] if len(starts) else np.zeros(0, dtype=np.int32),
         mentioned_end=ends[mentioned.pair_value] if len(ends) else np.zeros(0, dtype=np.int32),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from archive.languages import language_name
 from archive.search.cache import ReaderCache, ValueIndex
 from archive.search.names import Names
 
@@ -71,6 +72,14 @@ def place_label(cache: ReaderCache, names: Names, key: str) -> dict:
     return {"name": entry["name"] if entry["name"] != key else country, "country": country}
 
 
+def language_facet(cache: ReaderCache, selected: np.ndarray) -> list[dict]:
+    """Articles per language (ISO 639-1 key, English name as label)."""
+    return [
+        {"key": key, "label": language_name(key), "count": count}
+        for key, count in top_values(cache.language, selected)
+    ]
+
+
 def month_facet(cache: ReaderCache, selected: np.ndarray) -> list[dict]:
     if not cache.months:
         return []
@@ -81,9 +90,10 @@ def month_facet(cache: ReaderCache, selected: np.ndarray) -> list[dict]:
 
 
 def facets(cache: ReaderCache, selected: np.ndarray, names: Names) -> dict[str, list[dict]]:
-    """All three facets for the selected articles (a boolean mask over article ordinals)."""
+    """Every facet for the selected articles (a boolean mask over article ordinals)."""
     return {
         "person": person_facet(cache, selected, names),
         "place": place_facet(cache, selected, names),
         "published": month_facet(cache, selected),
+        "language": language_facet(cache, selected),
     }

@@ -23,6 +23,7 @@ def has_filters(req: SearchRequest) -> bool:
         or req.mentioned_from
         or req.mentioned_to
         or req.source
+        or req.language
     )
 
 
@@ -41,6 +42,8 @@ def article_mask(req: SearchRequest, cache: ReaderCache, names: Names) -> np.nda
         mask &= _any_key(cache.place, names.place_keys(value), cache.article_count)
     if req.source:
         mask &= _any_key(cache.source, [req.source.strip().lower()], cache.article_count)
+    if req.language:
+        mask &= _any_key(cache.language, [req.language], cache.article_count)
     if req.date_from or req.date_to:
         low = date_range(req.date_from)[0] if req.date_from else 1
         high = date_range(req.date_to)[1] if req.date_to else 99991231

@@ -25,6 +25,8 @@ MAX_PAGE = 10_000
 SORTS = ("relevance", "newest", "oldest")
 MODES = ("normal", "exact")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+#: A language filter: an ISO 639 code ("ru"), matched in lowercase.
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 #: Characters that no query needs and that break parsers, terminals or JSON consumers.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -52,6 +54,8 @@ class SearchRequest:
     mentioned_from: str | None = None
     mentioned_to: str | None = None
     source: str | None = None
+    #: ISO 639-1 code of the articles' language ("ru")
+    language: str | None = None
     sort: str | None = None
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
@@ -92,6 +96,12 @@ class SearchRequest:
         if self.source and len(self.source) > MAX_FILTER_CHARS:
             raise BadQuery(f"The source is too long; use at most {MAX_FILTER_CHARS} characters.")
         self.source = self.source or None
+        self.language = clean_text(self.language).strip().lower() if self.language else None
+        if self.language and not LANGUAGE_PATTERN.match(self.language):
+            raise BadQuery(
+                f"language must be an ISO 639-1 code (en, ru, uk, be, pl); got {self.language[:40]!r}."
+            )
+        self.language = self.language or None
         if self.sort is not None and self.sort not in SORTS:
             raise BadQuery(f"Unknown sort {self.sort!r}; use one of: {', '.join(SORTS)}.")
         if self.mode not in MODES:
@@ -126,6 +136,7 @@ class SearchRequest:
             mentioned_from=_one(args, "mentioned_from"),
             mentioned_to=_one(args, "mentioned_to"),
             source=_one(args, "source"),
+            language=_one(args, "language"),
             sort=_one(args, "sort") or None,
             page=_int(args, "page", 1),
             per_page=_int(args, "per_page", DEFAULT_PER_PAGE),
@@ -146,6 +157,7 @@ class SearchRequest:
             ("mentioned_from", self.mentioned_from),
             ("mentioned_to", self.mentioned_to),
             ("source", self.source),
+            ("language", self.language),
             ("sort", self.sort),
         ):
             if value:

@@ -43,6 +43,7 @@ SCHEMA = Schema(
     place=KEYWORD(commas=True, lowercase=False, scorable=False, stored=True),  # place keys + their countries
     place_names=TEXT(analyzer=FOLDED),
     source=ID(stored=True),  # outlet, lowercased
+    language=ID(stored=True),  # ISO 639-1 code of the article's language, "" when unknown
     published=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),  # YYYYMMDD, 0 when unknown
     # the time of day as written, seconds + 1 (0 when unknown): newest first orders within a day
     published_time=COLUMN(NumericColumn("I")),
@@ -112,6 +113,7 @@ def passage_documents(article: Article) -> list[dict]:
         "place": ",".join(place_keys(article)),
         "place_names": " ".join(sorted({p.name for p in article.places})),
         "source": (article.source or "").strip().lower(),
+        "language": article.language or "",
         "published": published[0] if published else 0,
         "published_time": time_of_day(article.published) if published else 0,
         "mentioned": ",".join(

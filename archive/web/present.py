@@ -20,6 +20,7 @@ CHIP_LABELS = {
     "person": "Person",
     "place": "Place",
     "source": "Source",
+    "language": "Language",
     "from": "Published from",
     "to": "Published to",
     "mentioned_from": "Mentions dates from",

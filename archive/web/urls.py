@@ -18,6 +18,7 @@ SEARCH_PARAMS = (
     "person",
     "place",
     "source",
+    "language",
     "from",
     "to",
     "mentioned_from",

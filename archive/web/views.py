@@ -9,6 +9,7 @@ from urllib.parse import quote
 from flask import Blueprint, abort, render_template, request
 
 from archive.errors import BadQuery, NotFound
+from archive.languages import language_name
 from archive.search.highlight import match_spans
 from archive.search.request import SearchRequest
 from archive.web import histogram, present
@@ -131,4 +132,5 @@ def article(article_id: str):
         related=more_like_this(found),
         copies=get_catalog().copies_of(found.id),
         entity_link=entity_link,
+        language_name=language_name,
     )

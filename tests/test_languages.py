@@ -1,0 +1,113 @@
+"""Articles in Russian, Ukrainian, Belarusian and Polish (issue 12): language, entities, search, dates.
+
+One archive of the self-written sample in ``tests/data/multilingual`` (CC0), imported once with the real
+importer and read through the CLI, the site and the JSON API.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import cli
+
+DATA = Path(__file__).parent / "data" / "multilingual"
+ARTICLES = DATA / "articles.jsonl"
+RECORDS = [json.loads(line) for line in ARTICLES.read_text(encoding="utf-8").splitlines()]
+#: The sample's ids start with the language they are written in ("ru-1").
+LANGUAGE_OF = {r["id"]: r["id"].split("-")[0] for r in RECORDS}
+
+
+@pytest.fixture(scope="module")
+def ml_home(tmp_path_factory) -> Path:
+    """The sample with one record that states its language (and says Polish text is English)."""
+    from archive.importer import import_paths
+
+    inputs = tmp_path_factory.mktemp("ml-inputs")
+    stated = {
+        "id": "stated-1",
+        "language": "en-GB",
+        "title": "Stated language",
+        "text": "Tekst jest po polsku, ale rekord mówi, że to angielski: rekord wygrywa.",
+    }
+    (inputs / "stated.jsonl").write_text(json.dumps(stated, ensure_ascii=False) + "\n", encoding="utf-8")
+    home = tmp_path_factory.mktemp("ml-home")
+    report = import_paths([str(ARTICLES), str(inputs / "stated.jsonl")], home, workers=1)
+    assert not report.failed, report.failed
+    return home
+
+
+@pytest.fixture(scope="module")
+def client(ml_home):
+    from archive.web.app import create_app
+
+    app = create_app({"ARCHIVE_HOME": str(ml_home), "TESTING": True})
+    return app.test_client()
+
+
+def cli_json(home: Path, *args: str) -> dict:
+    result = CliRunner().invoke(cli, ["search", *args, "--json", "--limit", "50", "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def ids(result: dict) -> set[str]:
+    return {hit["id"] for hit in result["results"]}
+
+
+def test_language_is_detected_when_not_given_and_kept_when_given(client):
+    for article_id, language in LANGUAGE_OF.items():
+        assert client.get(f"/api/articles/{article_id}").get_json()["language"] == language, article_id
+    assert client.get("/api/articles/stated-1").get_json()["language"] == "en"
+
+
+@pytest.mark.parametrize("language", ["ru", "uk", "be", "pl"])
+def test_language_filter_on_cli_api_and_export(ml_home, client, language):
+    expected = {i for i, lang in LANGUAGE_OF.items() if lang == language}
+    assert ids(cli_json(ml_home, "", "--language", language)) == expected
+    assert ids(client.get(f"/api/search?language={language}&per_page=50").get_json()) == expected
+    exported = client.get(f"/export.json?language={language}").get_json()
+    assert {hit["id"] for hit in exported["results"]} == expected
+
+
+def test_language_facet_counts_articles_per_language(client):
+    facet = client.get("/api/search").get_json()["facets"]["language"]
+    counts = {item["key"]: item["count"] for item in facet}
+    assert counts == {"ru": 3, "uk": 2, "be": 2, "pl": 3, "en": 2}
+    assert {item["key"]: item["label"] for item in facet}["be"] == "Belarusian"
+
+
+def test_results_page_shows_the_language_facet_and_chip(client):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(client.get("/search?language=pl").get_data(as_text=True), "html.parser")
+    chip = soup.select_one('a.chip[data-param="language"]')
+    assert chip is not None and chip["data-value"] == "pl"
+    active = soup.select_one(".facet-language li.active")
+    assert active is not None and active["data-value"] == "pl"
+    assert "Polish" in active.get_text()
+
+
+def test_article_page_names_the_language_and_links_to_the_filter(client):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(client.get("/articles/uk-2").get_data(as_text=True), "html.parser")
+    link = soup.select_one("a.language")
+    assert link.get_text() == "Ukrainian" and link["href"].endswith("language=uk")
+
+
+def test_a_bad_language_value_is_a_400_and_a_usage_error(ml_home, client):
+    response = client.get("/api/search?language=russian!")
+    assert response.status_code == 400 and "ISO 639-1" in response.get_json()["error"]
+    result = CliRunner().invoke(cli, ["search", "x", "--language", "r1", "--home", str(ml_home)])
+    assert result.exit_code == 2
+
+
+def test_openapi_describes_the_language_filter_and_facet(client):
+    spec = client.get("/api/openapi.json").get_json()
+    names = [p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]]
+    assert "language" in names
+    assert "language" in spec["components"]["schemas"]["SearchResult"]["properties"]["facets"]["properties"]
