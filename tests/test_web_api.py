@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.search.engine import open_searcher
 from archive.search.request import SearchRequest
@@ -74,17 +77,27 @@ def test_openapi_describes_the_api(web_client):
     assert set(schemas["Article"]["properties"]) == set(article)
     result = web_client.get("/api/search?q=putin").get_json()
     assert set(schemas["SearchResult"]["required"]) <= set(result)
-    assert set(schemas["Hit"]["properties"]) == set(result["results"][0])
+    assert set(schemas["Hit"]["properties"]) - {"copies"} == set(result["results"][0])
+    collapsed = web_client.get("/api/search?q=putin&collapse=1").get_json()
+    assert set(schemas["Hit"]["properties"]) == set(collapsed["results"][0])
     assert "/api/articles/{id}" in spec["paths"] and "/export.csv" in spec["paths"]
 
 
+COLUMNS = ["id", "title", "published", "source", "author", "url", "persons", "places", "snippets"]
+
+
 def _csv(client, query):
+    """The export's trailing ``#`` line and its rows, read as a spreadsheet would: header first."""
     response = client.get(f"/export.csv?{query}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"].startswith("attachment;")
-    text = response.get_data(as_text=True)
-    comment, body = text.split("\n", 1)
-    return comment, list(csv.DictReader(io.StringIO(body)))
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="archive-')
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark, for Excel
+    records = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    header, *rows, trailer = records
+    assert header[: len(COLUMNS)] == COLUMNS
+    assert len(trailer) == 1 and trailer[0].startswith("# query: ")
+    return trailer[0], [dict(zip(header, row, strict=True)) for row in rows]
 
 
 @pytest.mark.parametrize("query", SEARCHES)
@@ -93,8 +106,44 @@ def test_csv_export_has_every_result(web_client, query):
     comment, rows = _csv(web_client, query)
     assert len(rows) == data["total"]
     assert [r["id"] for r in rows] == [r["id"] for r in data["results"]]
-    assert comment.startswith("# query: http://localhost/search") and comment.endswith(("+00:00",))
-    assert set(rows[0]) == {"id", "title", "published", "source", "url", "persons", "places", "snippet"}
+    assert comment.startswith("# query: http://localhost/search")
+    assert re.search(r"; exported_at: \d{4}-\d\d-\d\dT[\d:]+\+00:00; articles: (\d+)$", comment)
+    assert comment.endswith(f"articles: {data['total']}")
+    assert list(rows[0]) == COLUMNS
+
+
+def test_csv_opens_with_the_header_on_the_first_row(web_client):
+    """What Excel, Sheets and csv.DictReader read: the first row names the columns, nothing above it."""
+    raw = web_client.get("/export.csv?q=putin").get_data()
+    first = next(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert list(first) == COLUMNS and first["id"]
+    assert raw.decode("utf-8-sig").split("\r\n", 1)[0] == ",".join(COLUMNS)
+
+
+def test_csv_has_authors_all_snippets_and_optionally_the_text(web_client):
+    api = web_client.get("/api/search?q=putin&per_page=100").get_json()
+    _, rows = _csv(web_client, "q=putin&fulltext=1")
+    assert list(rows[0]) == [*COLUMNS, "text"]
+    by_id = {r["id"]: r for r in rows}
+    for hit in api["results"]:
+        row = by_id[hit["id"]]
+        assert len(row["snippets"].split("\n")) == len(hit["snippets"])
+        article = web_client.get(f"/api/articles/{hit['id']}").get_json()
+        assert row["text"] == article["text"]
+        assert row["author"] == "; ".join(article["author"])
+    assert any(len(h["snippets"]) > 1 for h in api["results"])  # the check above saw several snippets
+    assert any(r["author"] for r in rows)
+    assert web_client.get("/export.csv?q=putin&fulltext=maybe").status_code == 400
+
+
+def test_export_file_names_say_what_and_when(web_client):
+    response = web_client.get("/export.csv?q=%C5%81ukaszenka+protest&place=by&sort=newest")
+    disposition = response.headers["Content-Disposition"]
+    assert re.fullmatch(
+        r'attachment; filename="archive-q-lukaszenka-protest-place-by-sort-newest-\d{8}-\d{6}\.csv"',
+        disposition,
+    ), disposition
+    assert 'filename="archive-all-' in web_client.get("/export.json").headers["Content-Disposition"]
 
 
 @pytest.mark.parametrize("query", SEARCHES)
@@ -110,6 +159,8 @@ def test_json_export_has_every_result_and_the_query(web_client, query):
     }
     assert export["query"] == expected
     assert export["search_url"].startswith("http://localhost/search")
+    assert re.fullmatch(r"archive-[a-z0-9-]+-\d{8}-\d{6}\.json", export["file_name"])
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{export["file_name"]}"'
 
 
 def test_export_is_not_capped_by_paging(web_client):
@@ -123,7 +174,7 @@ def test_export_row_shape(web_client):
     row = next(r for r in rows if r["id"] == "enwn-0001")
     assert row["published"] == "2019-01-04"
     assert "Vladimir Putin" in row["persons"].split("; ")
-    assert "Putin" in row["snippet"] and "<mark>" not in row["snippet"]
+    assert "Putin" in row["snippets"] and "<mark>" not in row["snippets"]
 
 
 def test_export_bad_query_is_400(web_client):
@@ -133,10 +184,23 @@ def test_export_bad_query_is_400(web_client):
 
 @pytest.mark.parametrize(
     "value,cell",
-    [("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("+1", "'+1"), ("@SUM", "'@SUM"), ("-x", "'-x"), ("-5", "-5"),
-     ("plain", "plain"), (["a", "b"], "a; b"), (None, "")],
+    [("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("+1+cmd", "'+1+cmd"), ("@SUM", "'@SUM"), ("-x", "'-x"),
+     ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"), ("-1.5e3", "-1.5e3"), ("+1", "+1"),
+     ("-5", "-5"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("-", "'-"), ("-.", "'-."), ("3-2", "3-2"),
+     ("plain", "plain"), (["a", "b"], "a; b"), (["-1", "=x"], "'-1; =x"), (None, "")],
 )  # fmt: skip
 def test_csv_cells_cannot_be_spreadsheet_formulas(value, cell):
     from archive.web.export import _cell
 
     assert _cell(value) == cell
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_no_cell_starts_a_formula_unless_a_plain_number(text):
+    from archive.web.export import _cell
+
+    cell = _cell(text)
+    if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        assert float(cell) == float(text) and cell == text  # a plain number, left as it is
+    assert cell in (text, "'" + text)

@@ -159,16 +159,17 @@ class ArchiveSearcher:
             out["suggestion"] = suggestion(self.searcher, sel.parsed, sel.text, deadline)
         return out
 
-    def iter_all(self, req: SearchRequest) -> Iterator[dict[str, Any]]:
+    def iter_all(self, req: SearchRequest, max_snippets: int = 1) -> Iterator[dict[str, Any]]:
         """Every result of the request (all pages), in order, for export.
 
-        Each item: ``id, title, published, source, url, persons, places, snippet`` (the best passage's
-        snippet as plain text) and ``passage`` (its number).
+        Each item: ``id, title, published, source, url, author, text, persons, places, snippet`` (the best
+        passage's snippet as plain text), ``passage`` (its number) and ``snippets`` (the best
+        ``max_snippets`` as plain text).
         """
         sel = self.select(req, time.monotonic() + WHOLE_SET_TIME_BUDGET_SECONDS)
         for i in range(0, len(sel.articles), EXPORT_CHUNK):
             chunk = sel.articles[i : i + EXPORT_CHUNK]
-            yield from self._results(chunk, sel, req, max_snippets=1, plain=True)
+            yield from self._results(chunk, sel, req, max_snippets=max_snippets, plain=True)
 
     def select(self, req: SearchRequest, deadline: float, limit: int | None = None) -> Selection:
         """The ordered result set of ``req`` (article ordinals), with what snippets need.
@@ -334,8 +335,11 @@ class ArchiveSearcher:
             "source": source,
         }
         if plain:
+            result["author"] = list(article.author) if article is not None else []
+            result["text"] = article.text if article is not None else ""
             result["snippet"] = snippets[0].text if snippets else ""
             result["passage"] = snippets[0].passage if snippets else None
+            result["snippets"] = [s.text for s in snippets]
         else:
             result["snippets"] = [s.to_dict() for s in snippets]
         result["persons"] = [{"key": k, "name": self.names.person_label(k)} for k in person_keys]
