@@ -485,7 +485,8 @@ def users_list(home) -> None:
         _fail(exc)
     names = sorted(data["users"])
     for name in names:
-        click.echo(f"{name} ({users_file.role_of(data, name)})")
+        role = users_file.role_of(data, name)
+        click.echo(name if role == users_file.READER else f"{name} ({role})")
     if not names:
         click.echo("No users: the site is open to anyone.", err=True)
 

@@ -178,4 +178,4 @@ def test_users_add_role(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["users", "add", "ed", "--home", str(home)], input="password456\n")
     assert result.exit_code == 0  # a new password keeps the role
     listed = CliRunner().invoke(cli, ["users", "list", "--home", str(home)]).output.split("\n")
-    assert listed[:2] == ["ed (editor)", "rita (reader)"]
+    assert listed[:2] == ["ed (editor)", "rita"]
