@@ -11,6 +11,21 @@ Run: ``python benchmarks/entities.py [--limit N] [--workers 2]``
   of its cities of 100,000+ people; native names such as "Nippon" in "Nippon Kokan" do not count),
   the share in which the country or one of its cities is extracted.
   Target 0.90.
+- CoNLL-2003 (``--conll eng.testa``, the default; tune on ``eng.train`` only): person and place
+  precision and recall per article against gold PER and LOC entities. Each document is rebuilt as
+  text (tokens joined by spaces, no space before closing punctuation, one sentence a line; the first
+  sentence, the headline, is the title; a dateline's date is the publication date). Matching is by
+  character offsets, counted per article:
+
+  - a gold person is the set of PER spans sharing a surname (last word's skeleton); it is found when
+    an extracted person has a mention overlapping one of its spans. An extracted person is right when
+    one of its mentions overlaps a gold PER span, wrong otherwise (a person without any mention too);
+  - a gold place is a distinct LOC name the archive can file: a country, US state or city of the
+    gazetteer, not a continent or region (``OUT_OF_SCOPE``). An extracted place is right when a mention
+    overlaps a gold place, ignored when its mentions all lie in gold MISC or ORG spans (a demonym,
+    "London Stock Exchange": the archive files those under the place on purpose), wrong otherwise.
+
+  Precision and recall are micro-averaged over articles (sums of the per-article counts).
 - Speed: the whole extraction in worker processes, and the bare spaCy pipeline (tok2vec + ner) over
   the same texts in as many processes, so the ratio shows what the extraction adds to NER.
 """
@@ -18,6 +33,7 @@ Run: ``python benchmarks/entities.py [--limit N] [--workers 2]``
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import multiprocessing
 import re
@@ -43,6 +59,8 @@ SHARED = ROOT.parent / "shared"
 CHUNK = 200
 TOP_PEOPLE, TOP_PLACES = 15, 10
 PERSON_TARGET, PLACE_TARGET = 0.95, 0.90
+#: Issue 11's targets on CoNLL-2003 eng.testa: (precision, recall).
+PER_TARGETS, LOC_TARGETS = (0.92, 0.88), (0.95, 0.85)
 #: Cities this big count as "naming" their country in the places check.
 NAMING_CITY_POPULATION = 100_000
 _CAP_RUN = re.compile(r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}")
@@ -121,11 +139,194 @@ def _names_country(text: str, code: str) -> bool:
     return False
 
 
+#: Gold LOC names that are not places the archive files (continents and world regions).
+OUT_OF_SCOPE = frozenset(
+    [
+        *"europe asia africa america oceania antarctica arctic caribbean balkans scandinavia".split(),
+        *"pacific atlantic gulf".split(),
+        *(f"{d} {r}" for d in ("north", "south", "latin", "central") for r in ("america",)),
+        *(f"{d} {r}" for d in ("east", "southeast", "south", "central") for r in ("asia",)),
+        *(f"{d} {r}" for d in ("western", "eastern", "central") for r in ("europe",)),
+        "middle east",
+        "near east",
+        "far east",
+    ]
+)
+_NO_SPACE_BEFORE = re.compile(r"^(?:[,.:;!?)%\]}]|'s|'|n't|'re|'ve|'ll|'d|'m)$")
+_NO_SPACE_AFTER = {"(", "[", "{", "$"}
+
+
+def conll_documents(path: Path) -> list[dict]:
+    """CoNLL-2003 documents as ``{title, text, published, gold: [(label, start, end)]}``.
+
+    Gold spans index into ``text`` (the title's entities are left out, as the title is not text).
+    """
+    docs, sentences, sentence = [], [], []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in [*f, "-DOCSTART- -X- -X- O\n"]:
+            parts = line.split()
+            if not parts or parts[0] == "-DOCSTART-":
+                if sentence:
+                    sentences.append(sentence)
+                    sentence = []
+                if parts and sentences:
+                    docs.append(_conll_document(sentences))
+                    sentences = []
+                continue
+            sentence.append((parts[0], parts[-1]))
+    return docs
+
+
+def _conll_document(sentences: list[list[tuple[str, str]]]) -> dict:
+    title = " ".join(w for w, _ in sentences[0])
+    text, gold, published = "", [], None
+    for sentence in sentences[1:]:
+        if text:
+            text += "\n"
+        open_ent = None  # (label, start, end)
+        prev = None
+        for word, tag in sentence:
+            if prev is not None and not _NO_SPACE_BEFORE.match(word) and prev not in _NO_SPACE_AFTER:
+                text += " "
+            start = len(text)
+            text += word
+            label = tag[2:] if tag != "O" else None
+            if open_ent and (label != open_ent[0] or tag.startswith("B-")):
+                gold.append(open_ent)
+                open_ent = None
+            if label:
+                open_ent = (label, open_ent[1] if open_ent else start, len(text))
+            if published is None and re.fullmatch(r"\d{4}-\d\d-\d\d", word):
+                published = word
+            prev = word
+        if open_ent:
+            gold.append(open_ent)
+    return {"title": title, "text": text, "published": published, "gold": gold}
+
+
+def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(a[0] < e and s < a[1] for s, e in spans)
+
+
+def _in_scope_place(name: str) -> bool:
+    g, folded = gazetteer(), fold(name)
+    if folded in OUT_OF_SCOPE:
+        return False
+    return bool(g.country(folded) or folded in g.states or folded in g.cities)
+
+
+def conll_scores(doc: dict, article: Article) -> dict[str, int]:
+    """Per-article counts: ``{per_tp, per_pred, per_found, per_gold, loc_...}`` (see the docstring)."""
+    text, gold = doc["text"], doc["gold"]
+    spans = {lab: [(s, e) for lb, s, e in gold if lb == lab] for lab in ("PER", "LOC", "ORG", "MISC")}
+    people: dict[str, list[tuple[int, int]]] = {}
+    for s, e in spans["PER"]:
+        parts = name_parts(text[s:e])
+        people.setdefault(parts.surname if parts else text[s:e], []).append((s, e))
+    found_spans = [(m.start, m.end) for p in article.persons for m in p.mentions]
+    counts = {
+        "per_pred": len(article.persons),
+        "per_tp": sum(
+            any(_overlaps((m.start, m.end), spans["PER"]) for m in p.mentions) for p in article.persons
+        ),
+        "per_gold": len(people),
+        "per_found": sum(any(_overlaps(sp, found_spans) for sp in sps) for sps in people.values()),
+    }
+    places: dict[str, list[tuple[int, int]]] = {}
+    for s, e in spans["LOC"]:
+        if _in_scope_place(text[s:e]):
+            places.setdefault(fold(text[s:e]), []).append((s, e))
+    found_spans = [(m.start, m.end) for p in article.places for m in p.mentions]
+    other = spans["MISC"] + spans["ORG"]
+    tp = fp = 0
+    for p in article.places:
+        ms = [(m.start, m.end) for m in p.mentions]
+        if any(_overlaps(m, spans["LOC"]) and _in_scope_place(text[m[0] : m[1]]) for m in ms):
+            tp += 1
+        elif not (ms and all(_overlaps(m, other) for m in ms)):
+            fp += 1
+    counts |= {
+        "loc_pred": tp + fp,
+        "loc_tp": tp,
+        "loc_gold": len(places),
+        "loc_found": sum(any(_overlaps(sp, found_spans) for sp in sps) for sps in places.values()),
+    }
+    return counts
+
+
+def conll_report(split: str, show_errors: int = 0) -> None:
+    """Print person and place precision and recall on a CoNLL-2003 split, and the extraction time."""
+    path = SHARED / "corpora/conll2003" / f"{split}.gz"
+    docs = conll_documents(path)
+    articles = [
+        Article(id=str(i), title=d["title"], text=d["text"], published=d["published"])
+        for i, d in enumerate(docs)
+    ]
+    entities.warm_up()
+    t0 = time.perf_counter()
+    entities.extract(articles)
+    elapsed = time.perf_counter() - t0
+    total = Counter()
+    for doc, article in zip(docs, articles, strict=True):
+        total.update(conll_scores(doc, article))
+    words = sum(len(d["text"].split()) for d in docs)
+    print(
+        f"CoNLL-2003 {split}: {len(docs)} articles, {words:,} words, extraction {elapsed:.1f} s (1 process)"
+    )
+    for kind, label, (p_target, r_target) in (
+        ("per", "persons", PER_TARGETS),
+        ("loc", "places", LOC_TARGETS),
+    ):
+        p = total[f"{kind}_tp"] / max(1, total[f"{kind}_pred"])
+        r = total[f"{kind}_found"] / max(1, total[f"{kind}_gold"])
+        print(
+            f"  {label:<8} precision {p:.3f} ({total[f'{kind}_tp']}/{total[f'{kind}_pred']}, target >= {p_target})"
+            f"   recall {r:.3f} ({total[f'{kind}_found']}/{total[f'{kind}_gold']}, target >= {r_target})"
+        )
+    if show_errors:
+        _print_errors(docs, articles, show_errors)
+
+
+def _print_errors(docs: list[dict], articles: list[Article], n: int) -> None:
+    """The commonest wrong and missed names (for tuning on eng.train)."""
+    wrong, missed = Counter(), Counter()
+    for doc, a in zip(docs, articles, strict=True):
+        text, gold = doc["text"], doc["gold"]
+        per = [(s, e) for lb, s, e in gold if lb == "PER"]
+        loc = [(s, e) for lb, s, e in gold if lb == "LOC"]
+        other = [(s, e) for lb, s, e in gold if lb in ("MISC", "ORG")]
+        got_per = [(m.start, m.end) for p in a.persons for m in p.mentions]
+        got_loc = [(m.start, m.end) for p in a.places for m in p.mentions]
+        for p in a.persons:
+            if not any(_overlaps((m.start, m.end), per) for m in p.mentions):
+                wrong["person " + (p.variants[0] if p.variants else p.name)] += 1
+        for p in a.places:
+            ms = [(m.start, m.end) for m in p.mentions]
+            if not any(_overlaps(m, loc) for m in ms) and not (ms and all(_overlaps(m, other) for m in ms)):
+                wrong[f"place {p.name} ({p.key}) as {text[ms[0][0] : ms[0][1]] if ms else '-'}"] += 1
+        for s, e in per:
+            if not _overlaps((s, e), got_per):
+                missed["person " + text[s:e]] += 1
+        for s, e in loc:
+            if _in_scope_place(text[s:e]) and not _overlaps((s, e), got_loc):
+                missed["place " + text[s:e]] += 1
+    print("  wrong:", ", ".join(f"{k} x{c}" for k, c in wrong.most_common(n)))
+    print("  missed:", ", ".join(f"{k} x{c}" for k, c in missed.most_common(n)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--conll", default="eng.testa", help="CoNLL-2003 split to score (eng.train for tuning)")
+    ap.add_argument("--errors", type=int, default=0, help="print the N commonest CoNLL errors")
+    ap.add_argument("--no-reuters", action="store_true", help="CoNLL figures only")
     args = ap.parse_args()
+
+    conll_report(args.conll, args.errors)
+    if args.no_reuters:
+        return
+    print()
 
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [

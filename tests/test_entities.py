@@ -83,3 +83,34 @@ def test_an_article_without_text_keeps_caption_names_without_offsets():
     extract([article])
     assert [(p.key, p.mentions) for p in article.persons] == [("lukashenko_aleksandr", [])]
     assert [(p.key, p.mentions) for p in article.places] == [("BY/625144", [])]
+
+
+def _people(*texts: str) -> list[list[str]]:
+    articles = [Article(id=str(i), title="", text=t, published="2023-10-27") for i, t in enumerate(texts)]
+    extract(articles)
+    return [[p.key for p in a.persons] for a in articles]
+
+
+def test_organisations_products_and_places_are_not_people():
+    (keys,) = _people(
+        "Twitter said on Friday it had suspended the account. Wikinews reported the launch, and SpaceX "
+        "confirmed it. Brexit dominated the debate. Aspirin is cheap. Manchester United beat Ajax "
+        "Amsterdam 2-1 in Sri Lanka."
+    )
+    assert keys == []
+
+
+def test_assad_is_one_person_under_both_forms():
+    (keys,) = _people(
+        "Syrian President Bashar al-Assad met the envoy in Damascus. Assad said the talks went well."
+    )
+    assert keys == ["asad_bashar"]
+
+
+def test_a_surname_alone_is_a_person_when_the_batch_names_him_in_full():
+    keys = _people(
+        "England's Alan Mullally took three wickets on Thursday at Lord's.",
+        "Rain stopped play after Mullally had taken two wickets.",
+        "Wigan beat Leeds on Friday.",
+    )
+    assert keys == [["mulali_alan"], ["mulali"], []]

@@ -12,8 +12,9 @@ from archive.entities import ner
 from archive.entities.dates import dates_in
 from archive.entities.folding import fold
 from archive.entities.gazetteer import gazetteer
-from archive.entities.persons import fold_name, person_key, persons_in
+from archive.entities.persons import confirmed_people, fold_name, is_given_name, person_groups, person_key
 from archive.entities.places import country_of, places_in, resolve_place
+from archive.languages import analysed_as
 from archive.models import Article
 
 __all__ = ["extract", "warm_up", "person_key", "fold_name", "resolve_place", "country_of"]
@@ -41,18 +42,35 @@ def _ner_input(article: Article) -> str:
 
 #: A one-word PERSON that is the main name of a city this big is read as the city ("Rotterdam").
 PERSON_CITY_POPULATION = 500_000
+#: A PERSON of several words that opens or ends with a city this big, and does not open with a given
+#: name, is a club or a firm named after the city ("Manchester United", "Ajax Amsterdam").
+CLUB_CITY_POPULATION = 100_000
 
 
 def _relabel(text: str, ent: ner.Entity) -> ner.Entity:
-    """A one-word PERSON that is a country, demonym or big city becomes a place ("Belarus", "Rotterdam")."""
-    name = text[ent.start : ent.end]
-    if ent.label != "PERSON" or " " in name.strip():
+    """A PERSON that is a place becomes a place ("Belarus", "Rotterdam", "Sri Lanka", "Grozny"), one
+    named after a place an organisation ("Manchester United", "Legia Warsaw")."""
+    if ent.label != "PERSON":
+        return ent
+    words = [fold(w) for w in text[ent.start : ent.end].split()]
+    words = [w for w in words if w]
+    if not words:
         return ent
     g = gazetteer()
-    folded = fold(name)
-    city = g.city(folded, primary_only=True)
-    if g.country(folded) or (city and city.population >= PERSON_CITY_POPULATION):
+    whole = " ".join(words)
+    if len(words) == 1:
+        city = g.city(whole, primary_only=True)
+        if g.country(whole) or (city and city.population >= PERSON_CITY_POPULATION):
+            return ent._replace(label="GPE")
+        return ent
+    if is_given_name(words[0]):
+        return ent
+    if g.country(whole) or whole in g.states or g.city(whole, primary_only=True):
         return ent._replace(label="GPE")
+    for word in (words[0], words[-1]):
+        city = g.city(word, primary_only=True)
+        if g.country(word) or (city and city.population >= CLUB_CITY_POPULATION):
+            return ent._replace(label="ORG")
     return ent
 
 
@@ -65,30 +83,48 @@ def warm_up() -> None:
     gazetteer()
 
 
-def extract(articles: list[Article]) -> None:
+def extract(articles: list[Article], confirmed: frozenset[str] = frozenset()) -> None:
     """Fill ``persons``, ``places`` and ``dates`` of each article, reading all of them in one NER pass.
+
+    A surname alone is a person when the article gives evidence (a title, a full name) or when a
+    person of that surname is named in full in another article of the batch or in ``confirmed``.
 
     :param articles: cleaned articles (``text``, ``captions``, ``title``, ``published`` set); they
         are changed in place.
+    :param confirmed: surname skeletons of people the archive already knows by their full name.
     """
+    if any(analysed_as(a.language) != "en" for a in articles):  # issue 12: no English model on them
+        from archive.entities import ner_slavic
+
+        for article in articles:
+            if analysed_as(article.language) != "en":
+                ner_slavic.fill(article)
+        articles = [a for a in articles if analysed_as(a.language) == "en"]
     inputs = [_ner_input(a) for a in articles]
+    pending = []
     for article, doc_text, ents in zip(articles, inputs, ner.entities(inputs), strict=True):
-        fill(article, doc_text, ents)
+        pending.append((article, fill(article, doc_text, ents)))
+    batch = set(confirmed) | {g.surname for _, groups in pending for g in groups if g.given}
+    for article, groups in pending:
+        article.persons = confirmed_people(groups, batch)
 
 
-def fill(article: Article, doc_text: str, ents: list[ner.Entity]) -> None:
-    """Set an article's persons, places and dates from the NER entities of its NER input."""
+def fill(article: Article, doc_text: str, ents: list[ner.Entity]) -> list:
+    """Set an article's places and dates from the NER entities of its NER input; return its person
+    groups (see :func:`~archive.entities.persons.person_groups`), which :func:`extract` confirms."""
     size = len(article.text)
     ents = [_relabel(doc_text, e) for e in ents]
     inside = [e for e in ents if e.end <= size]
     outside = [(e.label, doc_text[e.start : e.end]) for e in ents if e.start > size]
-    article.persons = persons_in(
+    groups = person_groups(
         article.text,
         [(e.start, e.end) for e in inside if e.label == "PERSON"],
         [name for label, name in outside if label == "PERSON"],
         [(e.start, e.end) for e in inside if e.label != "PERSON"],
     )
+    article.persons = confirmed_people(groups)
     article.places = places_in(
         article.text, inside, [(label, t) for label, t in outside if label != "PERSON"]
     )
     article.dates = dates_in(article.text, article.published)
+    return groups

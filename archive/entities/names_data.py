@@ -22,6 +22,15 @@ TITLES = frozenset(
     """.split()
 )
 
+#: Titles that show the next word is a person's name: honorifics, ranks and offices, without the
+#: words of :data:`TITLES` that also come before places or things ("the", "state", "foreign").
+EVIDENCE_TITLES = TITLES - frozenset(
+    """
+    of the former late acting new then opposition foreign finance interior defence defense internal
+    affairs economy trade state head chief director manager leader private field officer
+    """.split()
+)
+
 #: Words around a PERSON span in photo captions or bylines that are not part of the name.
 TRAILING_WORDS = frozenset(
     "photo photos photograph credit credits file source via ap afp reuters getty epa tass said says".split()

@@ -20,6 +20,7 @@ from itertools import pairwise
 
 from archive.entities.folding import FOLD_CACHE_SIZE, fold
 from archive.entities.names_data import (
+    EVIDENCE_TITLES,
     GIVEN_NAME_GROUPS,
     GIVEN_NAMES_THAT_ARE_WORDS,
     NOT_NAMES,
@@ -31,8 +32,12 @@ from archive.entities.names_data import (
 from archive.models import Mention, Person
 
 # Spelling rewrites applied in order to a folded word. Each maps spellings of one sound to one
-# form; the order matters ("szcz" before "cz" and "sz"; "ch" is left alone because Polish "ch" is
-# the Russian "kh" while Polish "cz" is the Russian "ch").
+# form; the order matters ("szcz" before "cz" and "sz"). "ch" is ambiguous: English and Russian-based
+# spellings write the sound of Polish "cz" with it, Polish and Belarusian Łacinka the sound of Russian
+# "kh" (Cichanouska = Tikhanovskaya). A word that shows a Polish or Łacinka spelling (a "c" before e, i or
+# y, or "cz", "sz", "rz", "w") reads its "ch" as "kh" and that "c" as "ts".
+_POLISH = re.compile(r"c(?=[iey])|cz|sz|rz|w")
+_POLISH_CH = [(re.compile(r"ch"), "kh"), (re.compile(r"c(?=[iey])"), "ts")]
 _REWRITES = [
     (re.compile(p), r)
     for p, r in [
@@ -52,13 +57,14 @@ _REWRITES = [
         (r"ae", "a"),
         (r"(.)\1+", r"\1"),  # doubled letters: Volcker/Volker are spelled alike
         (r"ou(?=[^aeiou])", "ov"),  # Belarusian ў: Tsikhanouskaya = Tsikhanovskaya
+        (r"^ts(?=i)", "t"),  # Belarusian ці is Russian ти: Tsikhanouskaya = Tikhanovskaya
     ]
 ]
 # Endings, tried in order, first match wins (-skii/-sky/-ski are one ending; -ska is not -ka).
 _ENDINGS = [
     (re.compile(p), r)
     for p, r in [
-        (r"skai?a$", "ska"),
+        (r"ska(?:i?a)?$", "ska"),  # Tsikhanouskaya = Cichanouska
         (r"ski$", "ski"),
         (r"ka$", "ko"),  # Belarusian Lukashenka = Russian Lukashenko
         (r"(ou|of)$", "ov"),  # Karpiankou = Karpyankov
@@ -78,12 +84,17 @@ _NAME_WORDS = re.compile(r"[^\W\d_]*[^\W\d_a-z][^\W\d_]*")
 MAX_NAME_WORDS = 6
 #: Shortest surname looked for in running text: shorter words are too often something else.
 MIN_SCANNED_SURNAME = 3
+#: How far before a name its title may start ("Deputy Minister of Internal Affairs" is 35 characters).
+TITLE_LOOKBACK = 40
 
 
 @lru_cache(maxsize=FOLD_CACHE_SIZE)
 def skeleton(word: str) -> str:
     """The spelling-independent form of one folded word (``"karpiankou"`` -> ``"karpiankov"``)."""
     s = word.replace(" ", "")
+    if _POLISH.search(s):
+        for pattern, repl in _POLISH_CH:
+            s = pattern.sub(repl, s)
     for pattern, repl in _REWRITES:
         s = pattern.sub(repl, s)
     for pattern, repl in _ENDINGS:
@@ -106,6 +117,25 @@ def _given_table() -> dict[str, str]:
 _GIVEN = _given_table()
 
 
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    """Folded given names from gender-guesser's dictionary of about 45,000
+    first names from many countries, less those it calls only "mostly" one gender or androgynous
+    (its list has "The", "Will" and "Sri" among them). Loaded on first use (half a second)."""
+    from gender_guesser.detector import Detector
+
+    detector = Detector(case_sensitive=False)
+    folded = {fold(n) for n in detector.names}  # "thé" folds to "the": judge the folded form
+    return frozenset(n for n in folded if detector.get_gender(n) in ("male", "female"))
+
+
+def is_given_name(folded: str) -> bool:
+    """Whether a folded word is a known given name ("mikalai", "todd", "kimiko")."""
+    if folded in GIVEN_NAMES_THAT_ARE_WORDS:
+        return False
+    return folded in _given_names() or skeleton(folded) in _GIVEN
+
+
 def canonical_given(word: str) -> str:
     """One spelling for a given name and its equivalents (``"alyaksandr"`` -> ``"aleksandr"``)."""
     s = skeleton(word)
@@ -126,6 +156,12 @@ def fold_name(name: str) -> str:
 
 def _strip_token(tok: str) -> str:
     return tok.strip(_PUNCT_EDGES)
+
+
+def _particled(word: str) -> bool:
+    """A surname joined to its lowercase particle: "al-Assad", "el-Sisi", "d'Estaing"."""
+    parts = fold(word).split()
+    return len(parts) > 1 and parts[0] in PARTICLES and any(c.isupper() for c in word)
 
 
 def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -151,14 +187,18 @@ def clean_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         not word(tokens[0])
         or fold(word(tokens[0])) in TITLES
         or fold(word(tokens[0])) in TRAILING_WORDS
-        or (word(tokens[0])[0].islower() and fold(word(tokens[0])) not in PARTICLES)
+        or (
+            word(tokens[0])[0].islower()
+            and fold(word(tokens[0])) not in PARTICLES
+            and not _particled(word(tokens[0]))
+        )
     ):
         tokens.pop(0)
     while tokens and (
         not word(tokens[-1])
         or fold(word(tokens[-1])) in TRAILING_WORDS
         or fold(word(tokens[-1])) in TITLES
-        or word(tokens[-1])[0].islower()
+        or (word(tokens[-1])[0].islower() and not _particled(word(tokens[-1])))
     ):
         tokens.pop()
     if not tokens or len(tokens) > MAX_NAME_WORDS:
@@ -176,7 +216,7 @@ def _is_name(name: str) -> bool:
     words = name.split()
     if not words or _DIGIT.search(name) or not all(_LETTER.search(w) for w in words):
         return False
-    if not any(w[0].isupper() for w in words):
+    if not any(w[0].isupper() or _particled(w) for w in words):
         return False
     if len(words) == 1:
         w = words[0]
@@ -216,11 +256,15 @@ def name_parts(name: str) -> NameParts | None:
     words = [w for w in words if w.replace(" ", "") not in SUFFIXES] or words
     if not words:
         return None
-    # The surname is the last word plus the particles before it ("de Clercq").
+    # The surname is the last word without the particles before it or joined to it ("de Clercq",
+    # "al-Assad", "bin Laden"): "Bashar al-Assad ... Assad said" is one person.
     i = len(words) - 1
-    while i > 1 and words[i - 1] in PARTICLES:
+    while i > 0 and words[i - 1] in PARTICLES:
         i -= 1
-    surname = "-".join(skeleton(w) for w in words[i:])
+    last = words[-1].split()
+    while len(last) > 1 and last[0] in PARTICLES:
+        last = last[1:]
+    surname = skeleton(" ".join(last))
     given = canonical_given(words[0]) if i > 0 else None
     if not surname:
         return None
@@ -245,6 +289,7 @@ class _Group:
     names: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int]] = field(default_factory=list)
     full_name: str | None = None
+    titled: bool = False  # a title or honorific stood before one of its mentions
 
     def add(self, name: str, span: tuple[int, int] | None) -> None:
         if name not in self.names:
@@ -293,8 +338,8 @@ def _overlaps(start: int, end: int, spans: _Spans) -> bool:
 def given_name_spans(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Names NER missed that start with a known given name: "Ihar Karpienka", "Mikalai Karpyankov".
 
-    The small English model misses many Slavic names; a capitalised word that is a known given name
-    (see :data:`GIVEN_NAME_GROUPS`), followed one space later by another capitalised word, outside
+    The small English model misses many names; a capitalised word that is a known given name
+    (see :func:`is_given_name`), followed one space later by another capitalised word, outside
     every entity NER found, is read as a name.
     """
     words = [m for m in _NAME_WORDS.finditer(text) if m.group()[0].isupper()]
@@ -303,9 +348,8 @@ def given_name_spans(text: str, blocked: list[tuple[int, int]]) -> list[tuple[in
     for first, second in pairwise(words):
         if second.start() - first.end() != 1 or text[first.end()] != " ":
             continue
-        given = fold(first.group())
-        if given in GIVEN_NAMES_THAT_ARE_WORDS or skeleton(given) not in _GIVEN:
-            continue
+        if first.group().isupper() or not is_given_name(fold(first.group())):
+            continue  # "LOUIS AT": a headline in capitals
         surname = fold(second.group())
         if surname in TITLES or surname in NOT_NAMES or _overlaps(first.start(), second.end(), blocked_spans):
             continue
@@ -313,40 +357,35 @@ def given_name_spans(text: str, blocked: list[tuple[int, int]]) -> list[tuple[in
     return spans
 
 
-def persons_in(
+def _titled(text: str, start: int, raw_start: int) -> bool:
+    """Whether a title or honorific precedes a name at ``start`` (inside its NER span or before it)."""
+    before = text[max(0, raw_start - TITLE_LOOKBACK) : start].split()
+    return bool(before) and fold(_strip_token(before[-1])) in EVIDENCE_TITLES
+
+
+def person_groups(
     text: str,
     spans: Iterable[tuple[int, int]],
     extra_names: Iterable[str] = (),
     blocked: Iterable[tuple[int, int]] = (),
-) -> list[Person]:
-    """Group the PERSON spans found in ``text`` (and names found outside it) into people.
-
-    Full names merge when their surnames share a skeleton and their given names are compatible.
-    A surname alone joins the person of that surname named in full nearest before it; other words of
-    the text spelled like a known surname (capitalised, or non-ASCII like a lowercase "łukaszenka"
-    in a caption) become mentions too.
-
-    :param text: the article text the spans index into.
-    :param spans: ``(start, end)`` of NER PERSON entities.
-    :param extra_names: names found in the title or captions: people, but without offsets.
-    :param blocked: spans of other entities (organisations, places): no name is looked for there.
-    """
+) -> list[_Group]:
+    """The people of an article before the evidence check; see :func:`persons_in`."""
     spans = list(spans)
     spans += given_name_spans(text, [*spans, *blocked])
-    found: list[tuple[str, tuple[int, int] | None]] = []
+    found: list[tuple[str, tuple[int, int] | None, bool]] = []
     for start, end in spans:
         span = clean_span(text, start, end)
         if span:
-            found.append((text[span[0] : span[1]], span))
+            found.append((text[span[0] : span[1]], span, _titled(text, span[0], start)))
     for raw in extra_names:
         name = clean_name(raw)
         if name:
-            found.append((name, None))
-    parsed = [(name, span, name_parts(name)) for name, span in found]
-    parsed = [(n, s, p) for n, s, p in parsed if p]
+            found.append((name, None, name != raw.strip() and fold(raw.split()[0]) in EVIDENCE_TITLES))
+    parsed = [(name, span, titled, name_parts(name)) for name, span, titled in found]
+    parsed = [(n, s, t, p) for n, s, t, p in parsed if p]
 
     full: list[_Group] = []
-    for name, span, parts in parsed:
+    for name, span, _, parts in parsed:
         if parts.given is None:
             continue
         group = next((g for g in full if g.surname == parts.surname and g.given == parts.given), None)
@@ -367,7 +406,7 @@ def persons_in(
         by_surname.setdefault(g.surname, []).append(g)
     alone: dict[str, _Group] = {}
 
-    def attach(name: str, span: tuple[int, int] | None, surname: str) -> None:
+    def attach(name: str, span: tuple[int, int] | None, surname: str, titled: bool = False) -> None:
         candidates = by_surname.get(surname)
         if candidates:
             group = (
@@ -375,11 +414,12 @@ def persons_in(
             )
         else:
             group = alone.setdefault(surname, _Group(surname, None))
+        group.titled |= titled
         group.add(name, span)
 
-    for name, span, parts in parsed:
+    for name, span, titled, parts in parsed:
         if parts.given is None:
-            attach(name, span, parts.surname)
+            attach(name, span, parts.surname, titled)
 
     known = set(by_surname) | set(alone)
     taken = _Spans(m for g in [*full, *alone.values()] for m in g.mentions)
@@ -389,8 +429,44 @@ def persons_in(
             continue
         surname = skeleton(fold(word))
         if surname in known and not _overlaps(m.start(), m.end(), taken):
-            attach(word, (m.start(), m.end()), surname)
+            attach(word, (m.start(), m.end()), surname, _titled(text, m.start(), m.start()))
 
     groups = [*full, *alone.values()]
     groups.sort(key=lambda g: min((s for s, _ in g.mentions), default=len(text)))
-    return [g.to_person() for g in groups]
+    return groups
+
+
+def confirmed_people(groups: Iterable[_Group], confirmed: Iterable[str] = ()) -> list[Person]:
+    """The people of :func:`person_groups` that have evidence of being people.
+
+    A name with a given name is one; a surname alone needs a title or honorific before one of its
+    mentions ("President Reagan", "Mr Kabariti") or a full name with that surname among ``confirmed``
+    (surname skeletons named in full in the same import batch, or in the archive's registry).
+    "Twitter", "Wigan" or "Attendance" alone never become people.
+    """
+    confirmed = set(confirmed)
+    return [g.to_person() for g in groups if g.given or g.titled or g.surname in confirmed]
+
+
+def persons_in(
+    text: str,
+    spans: Iterable[tuple[int, int]],
+    extra_names: Iterable[str] = (),
+    blocked: Iterable[tuple[int, int]] = (),
+    confirmed: Iterable[str] = (),
+) -> list[Person]:
+    """Group the PERSON spans found in ``text`` (and names found outside it) into people.
+
+    Full names merge when their surnames share a skeleton and their given names are compatible.
+    A surname alone joins the person of that surname named in full nearest before it; other words of
+    the text spelled like a known surname (capitalised, or non-ASCII like a lowercase "łukaszenka"
+    in a caption) become mentions too. A surname that joins no full name is kept only with evidence
+    (see :func:`confirmed_people`).
+
+    :param text: the article text the spans index into.
+    :param spans: ``(start, end)`` of NER PERSON entities.
+    :param extra_names: names found in the title or captions: people, but without offsets.
+    :param blocked: spans of other entities (organisations, places): no name is looked for there.
+    :param confirmed: surname skeletons of people named in full elsewhere (batch, registry).
+    """
+    return confirmed_people(person_groups(text, spans, extra_names, blocked), confirmed)
