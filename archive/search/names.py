@@ -74,6 +74,11 @@ class Names:
             keys = self.catalog.find_places(value) if self.catalog is not None else []
             if not keys and value in self.cache.place.positions:
                 keys = [value]
+            if not keys:  # a name in another language or case (Москва, Warszawa): the gazetteer's place
+                from archive.entities.ner_slavic import resolve
+
+                place = resolve(value)
+                keys = [place.key] if place is not None and place.key in self.cache.place.positions else []
             memo[value] = keys
         return memo[value]
 

@@ -1,0 +1,182 @@
+"""Russian, Ukrainian, Belarusian and Polish: entity precision/recall, case forms, detection, speed.
+
+    .venv/bin/python benchmarks/multilingual.py --nerel DIR --ner-uk DIR [--polish FILE] [--limit N]
+
+``--nerel``: a folder of NEREL brat files (``*.txt`` + ``*.ann``; tune on NEREL-v1.0/train only).
+``--ner-uk``: ner-uk's ``v1.0`` folder; its ``dev-test-split.txt`` DEV part is read (TEST is held out).
+``--polish``: JSON Lines of ``{"text", "persons": [...], "places": [...]}`` (gold names as written);
+defaults to the self-written sample in ``tests/data/multilingual/pl_gold.jsonl``.
+
+Scoring is per article and surname-level: a gold person is the set of its mentions sharing a surname
+stem; it is found when one of our person mentions overlaps one of its spans, and one of our persons is
+right when one of its mentions overlaps a gold person span. Places likewise (gold: NEREL CITY, COUNTRY,
+STATE_OR_PROVINCE for recall, plus LOCATION and DISTRICT for precision; ner-uk LOC).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from archive.entities import ner_slavic  # noqa: E402
+from archive.entities.folding import fold  # noqa: E402
+from archive.entities.language import detect  # noqa: E402
+
+POLISH_SAMPLE = ROOT / "tests" / "data" / "multilingual" / "pl_gold.jsonl"
+#: Gold labels counted: (person labels, place labels that must be found, place labels that may be).
+NEREL_LABELS = ({"PERSON"}, {"CITY", "COUNTRY", "STATE_OR_PROVINCE"}, {"LOCATION", "DISTRICT"})
+NER_UK_LABELS = ({"PERS"}, {"LOC"}, set())
+#: Letters of a folded surname that identify it across case forms (Путин/Путина, Tusk/Tuska).
+STEM_CHARS = 5
+#: The issue's targets, printed beside the figures.
+TARGETS = {
+    "ru": "persons R>=0.90 P>=0.85, places R>=0.75",
+    "uk": "persons R>=0.85 P>=0.80",
+    "pl": "persons R>=0.75 P>=0.70, places R>=0.70",
+}
+
+
+def brat(txt: Path) -> tuple[str, list[tuple[str, int, int, str]]]:
+    """A brat document: its text and its ``(label, start, end, text)`` entities (first fragment)."""
+    text = txt.read_text(encoding="utf-8")
+    spans = []
+    for line in txt.with_suffix(".ann").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("T"):
+            continue
+        _, meta, surface = (line.split("\t") + ["", ""])[:3]
+        label, *offsets = meta.replace(";", " ").split()
+        spans.append((label, int(offsets[0]), int(offsets[1]), surface))
+    return text, spans
+
+
+def nerel_docs(folder: Path, limit: int) -> list:
+    return [brat(p) for p in sorted(folder.glob("*.txt"))[:limit]]
+
+
+def ner_uk_docs(folder: Path, limit: int) -> list:
+    names, part = [], None
+    for line in (folder / "dev-test-split.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() in ("DEV", "TEST"):
+            part = line.strip()
+        elif line.strip() and part == "DEV":
+            names.append(line.strip().removesuffix(".tok"))
+    return [
+        brat(folder / "data" / f"{n}.txt") for n in names[:limit] if (folder / "data" / f"{n}.txt").exists()
+    ]
+
+
+def polish_docs(path: Path) -> list:
+    docs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        text, spans = record["text"], []
+        for label, names in (("PERSON", record["persons"]), ("CITY", record["places"])):
+            for name in names:
+                start = text.find(name)
+                while start >= 0:
+                    spans.append((label, start, start + len(name), name))
+                    start = text.find(name, start + 1)
+        docs.append((text, spans))
+    return docs
+
+
+def overlaps(mention, spans) -> bool:
+    return any(mention[0] < e and s < mention[1] for s, e in spans)
+
+
+def score(docs, language: str, labels) -> dict:
+    person_labels, place_labels, lenient = labels
+    counts = defaultdict(int)
+    words = 0
+    started = time.perf_counter()
+    for text, gold in docs:
+        words += len(text.split())
+        persons, places = ner_slavic.entities(text, language)
+        for kind, ours, wanted, allowed in (
+            ("person", persons, person_labels, person_labels),
+            ("place", places, place_labels, place_labels | lenient),
+        ):
+            groups: dict[str, list] = defaultdict(list)
+            for label, s, e, surface in gold:
+                if label in wanted and surface.split():
+                    groups[fold(surface.split()[-1])[:STEM_CHARS]].append((s, e))
+            allowed_spans = [(s, e) for label, s, e, _ in gold if label in allowed]
+            mentions = [(m.start, m.end) for x in ours for m in x.mentions]
+            counts[f"{kind}_gold"] += len(groups)
+            counts[f"{kind}_found"] += sum(
+                any(overlaps(m, spans) for m in mentions) for spans in groups.values()
+            )
+            with_mentions = [x for x in ours if x.mentions]
+            counts[f"{kind}_ours"] += len(with_mentions)
+            counts[f"{kind}_right"] += sum(
+                any(overlaps((m.start, m.end), allowed_spans) for m in x.mentions) for x in with_mentions
+            )
+    seconds = time.perf_counter() - started
+    out = {
+        "articles": len(docs),
+        "words_per_s": round(words / seconds),
+        "articles_per_s": round(len(docs) / seconds, 1),
+    }
+    for kind in ("person", "place"):
+        out[f"{kind}_recall"] = round(counts[f"{kind}_found"] / max(counts[f"{kind}_gold"], 1), 3)
+        out[f"{kind}_precision"] = round(counts[f"{kind}_right"] / max(counts[f"{kind}_ours"], 1), 3)
+    out["detection"] = round(sum(detect(text) == language for text, _ in docs) / max(len(docs), 1), 3)
+    return out
+
+
+def case_forms(docs, language: str) -> dict:
+    """The share of pairs of case forms of one name (as the gold writes them, grouped by our lemma)
+    whose analysed terms meet: a query in one form then finds the article holding only the other."""
+    from archive.search.schema import FOLDED
+
+    forms: dict[str, set[str]] = defaultdict(set)
+    for _, gold in docs:
+        for label, _, _, surface in gold:
+            if surface.split() and label in ("PERSON", "PERS", "CITY", "COUNTRY", "LOC"):
+                word = surface.split()[-1]
+                forms[fold(word)[:STEM_CHARS]].add(word)
+    pairs = met = 0
+    for group in forms.values():
+        terms = {w: {t.text for t in FOLDED(w)} for w in group}
+        for a in group:
+            for b in group:
+                if a < b and a.lower() != b.lower():
+                    pairs += 1
+                    met += bool(terms[a] & terms[b])
+    return {"case_form_pairs": pairs, "case_forms_found": round(met / max(pairs, 1), 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--nerel", type=Path, help="NEREL brat folder (train split)")
+    parser.add_argument("--ner-uk", type=Path, help="ner-uk v1.0 folder (its DEV part is read)")
+    parser.add_argument("--polish", type=Path, default=POLISH_SAMPLE)
+    parser.add_argument("--limit", type=int, default=200, help="articles per language")
+    args = parser.parse_args()
+    runs = []
+    if args.nerel:
+        runs.append(("ru", nerel_docs(args.nerel, args.limit), NEREL_LABELS))
+    if args.ner_uk:
+        runs.append(("uk", ner_uk_docs(args.ner_uk, args.limit), NER_UK_LABELS))
+    runs.append(("pl", polish_docs(args.polish)[: args.limit], (*NEREL_LABELS[:2], set())))
+    ner_slavic.entities("Тест.", "ru")  # load the models before timing
+    for language, docs, labels in runs:
+        figures = {**score(docs, language, labels), **case_forms(docs, language)}
+        print(
+            json.dumps(
+                {"language": language, **figures, "target": TARGETS.get(language, "")}, ensure_ascii=False
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
