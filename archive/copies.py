@@ -11,7 +11,6 @@ or deleted (:func:`regroup`). ``benchmarks/copies.py`` measures the choices belo
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zlib
 from collections.abc import Iterable
@@ -37,12 +36,14 @@ THRESHOLD = 0.6
 #: and credit line dilute its Jaccard is still found.
 NUM_PERM = 64
 BANDS = 32
-ROWS = NUM_PERM // BANDS
+ROWS = NUM_PERM // BANDS  # 2: a band's two 32-bit values pack into one 64-bit key
 #: The MinHash family, fixed: the bands of every article in the catalog were made with it.
 SEED = 1
 SCHEME = "affine32"
 
 _WORD = re.compile(r"\w+")
+#: An odd 64-bit multiplier (from splitmix64) that combines word hashes into a shingle hash.
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
 #: A figure: digits with their separators ("1.5", "21,782,929", "1/8").
 _FIGURE = re.compile(r"\d+(?:[.,/]\d+)*")
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
@@ -65,14 +66,25 @@ def fingerprint(text: str) -> Print:
 
 
 def shingles(text: str) -> frozenset[int]:
-    """The text's shingles (runs of ``SHINGLE_WORDS`` words, case folded) as stable 32-bit hashes."""
+    """The text's shingles (runs of ``SHINGLE_WORDS`` words, case folded) as stable 32-bit hashes.
+
+    Each word is hashed once (CRC-32) and a shingle's hash combines its words' in numpy, so the cost is
+    one hash per word rather than one per joined shingle.
+    """
     words = _WORD.findall(text.casefold())
     if len(words) < SHINGLE_WORDS:
         return frozenset()
-    return frozenset(
-        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8", "surrogatepass"))
-        for i in range(len(words) - SHINGLE_WORDS + 1)
+    hashes = np.fromiter(
+        (zlib.crc32(w.encode("utf-8", "surrogatepass")) for w in words), dtype=np.uint64, count=len(words)
     )
+    count = len(words) - SHINGLE_WORDS + 1
+    combined = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):  # arithmetic modulo 2^64, on purpose
+        for offset in range(SHINGLE_WORDS):
+            combined = combined * _MIX + hashes[offset : offset + count]
+        combined ^= combined >> np.uint64(29)
+        combined *= _MIX
+    return frozenset((combined >> np.uint64(32)).tolist())
 
 
 def similarity(a: Print, b: Print) -> float:
@@ -98,14 +110,12 @@ def band_keys(shingle_set: frozenset[int]) -> list[int]:
         num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_TEMPLATE.permutations
     )
     sketch.update_batch(np.fromiter(shingle_set, dtype=np.uint32, count=len(shingle_set)))
-    values = np.asarray(sketch.hashvalues, dtype="<u4")
-    keys = []
-    for band in range(BANDS):
-        digest = hashlib.blake2b(
-            values[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8, person=band.to_bytes(2, "big")
-        ).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
+    rows = np.asarray(sketch.hashvalues, dtype=np.uint64).reshape(BANDS, ROWS)
+    packed = np.zeros(BANDS, dtype=np.uint64)
+    for row in range(ROWS):  # ROWS 32-bit values in one 64-bit key: equal bands, equal keys
+        packed = (packed << np.uint64(32)) | rows[:, row]
+    # the band number, mixed in so equal values in different bands do not meet
+    return (packed ^ (np.arange(BANDS, dtype=np.uint64) * _MIX)).view(np.int64).tolist()
 
 
 @dataclass
