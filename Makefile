@@ -67,3 +67,21 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# A local two-node OpenSearch cluster (issue 13): Maven fetches the OpenSearch jars once into ~/.m2, each
+# node runs in its own JVM (HTTP 127.0.0.1:9200 and 9201); data and logs in .opensearch/.
+.PHONY: opensearch opensearch-stop test-opensearch
+OPENSEARCH_CP := opensearch/target/classpath.txt
+
+$(OPENSEARCH_CP): opensearch/pom.xml opensearch/src/main/java/archive/opensearch/ArchiveNode.java
+	mvn -q -B -f opensearch/pom.xml package
+	touch $@
+
+opensearch: $(OPENSEARCH_CP)
+	@$(PYTHON) opensearch/cluster.py start
+
+opensearch-stop:
+	@$(PYTHON) opensearch/cluster.py stop
+
+test-opensearch: install opensearch
+	$(BIN)/pytest -q -m opensearch tests/test_opensearch_cluster.py

@@ -24,6 +24,10 @@ class IndexMissing(ArchiveError):
     """There is no archive at the configured home, or it cannot be opened."""
 
 
+class SearchUnavailable(IndexMissing):
+    """No node of the search cluster (``ARCHIVE_SEARCH_URL``) answers; the archive itself is intact."""
+
+
 class IndexLocked(ArchiveError):
     """Another process is writing to the archive."""
 
