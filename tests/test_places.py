@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from archive.entities.places import country_of, places_in, resolve_place
+from archive.entities.places import country_of, parent_keys, places_in, resolve_place
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,63 @@ def test_city_opening_an_organisation_name():
     text = "The London Stock Exchange said so."
     places = places_in(text, _ents(text, ("ORG", "The London Stock Exchange")))
     assert [p.key for p in places] == ["GB/2643743"]
+
+
+def _places(text: str) -> list[tuple[str, str]]:
+    """(key, name) of the places :func:`extract` finds in a text, with the real NER model."""
+    from archive.entities import extract
+    from archive.models import Article
+
+    article = Article(id="t", title="", text=text, published="2023-10-27")
+    extract([article])
+    return [(p.key, p.name) for p in article.places]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Georgia Governor Brian Kemp spoke to reporters in Atlanta on Monday.", {"Georgia": "US"}),
+        ("The senator from Georgia voted against the bill.", {"Georgia": "US"}),
+        ("Voters in the state of Georgia went to the polls.", {"Georgia": "US"}),
+        ("Georgia and Armenia signed a transit deal in Tbilisi.", {"Georgia": "GE", "Armenia": "AM"}),
+        ("Russian troops remain in Georgia, the foreign ministry said.", {"Georgia": "GE"}),
+    ],
+)
+def test_georgia_is_read_by_its_context(text, expected):
+    by_name = {name: key for key, name in _places(text)}
+    assert {name: by_name.get(name, "")[:2] for name in expected} == expected
+    assert all(by_name[name] == ("US/4197000" if code == "US" else code) for name, code in expected.items())
+
+
+def test_new_york_the_state_and_the_city():
+    assert _places("The governor of New York signed it. He lives in upstate New York.") == [
+        ("US/5128638", "New York")
+    ]
+    assert _places("She moved to New York in 2001.") == [("US/5128581", "New York City")]
+
+
+def test_continents_and_names_are_not_small_towns():
+    text = (
+        "Markets in Asia fell. Isaac Newton's laws still hold, John F. Kennedy said once, and "
+        "Kennedy's brother agreed."
+    )
+    assert _places(text) == []
+    assert resolve_place("Asia") is None
+
+
+def test_plainly_named_cities_ner_missed():
+    text = (
+        "With almost complete certainty, after a few moments, paratroopers from Pskov would land in "
+        "Minsk, and the Rosgvardia would enter from Smolensk."
+    )
+    assert {"RU/504341", "BY/625144"} <= {key for key, _ in _places(text)}
+    assert [key for key, _ in _places("BONN 1996-08-22\nThe German government said on Thursday.")][:1] == [
+        "DE/2946447"
+    ]
+    assert _places("Talks resume in March, the minister said.") == []  # a month, not March in England
+
+
+def test_a_us_city_lies_in_its_state():
+    atlanta = resolve_place("Atlanta")
+    assert parent_keys(atlanta.key) == ["US", "US/4197000"]
+    assert parent_keys("BY/625144") == ["BY"] and parent_keys("BY") == []

@@ -123,8 +123,9 @@ def fill(article: Article, doc_text: str, ents: list[ner.Entity]) -> list:
         [(e.start, e.end) for e in inside if e.label != "PERSON"],
     )
     article.persons = confirmed_people(groups)
+    person_words = frozenset(w for g in groups if g.given for n in g.names for w in fold(n).split())
     article.places = places_in(
-        article.text, inside, [(label, t) for label, t in outside if label != "PERSON"]
+        article.text, inside, [(label, t) for label, t in outside if label != "PERSON"], person_words
     )
     article.dates = dates_in(article.text, article.published)
     return groups

