@@ -144,3 +144,33 @@ def test_a_us_city_lies_in_its_state():
     atlanta = resolve_place("Atlanta")
     assert parent_keys(atlanta.key) == ["US", "US/4197000"]
     assert parent_keys("BY/625144") == ["BY"] and parent_keys("BY") == []
+
+
+def test_a_state_filter_and_facet_include_its_cities(tmp_path):
+    """Through the CLI: an article naming only Atlanta is found by the state of Georgia."""
+    import json
+
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    records = tmp_path / "in.jsonl"
+    records.write_text(
+        json.dumps(
+            {"id": "atl", "text": "Thousands marched in Atlanta on Saturday.", "published": "2023-10-21"}
+        )
+        + "\n"
+        + json.dumps(
+            {"id": "min", "text": "Thousands marched in Minsk on Saturday.", "published": "2023-10-21"}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    home = str(tmp_path / "home")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["import", str(records), "--home", home, "--quiet"]).exit_code == 0
+    result = runner.invoke(cli, ["search", "", "--place", "US/4197000", "--json", "--home", home])
+    page = json.loads(result.stdout)
+    assert [r["id"] for r in page["results"]] == ["atl"]
+    facet = {f["key"]: f for f in page["facets"]["place"]}
+    assert facet["US/4197000"]["label"] == "Georgia" and facet["US/4197000"]["count"] == 1

@@ -127,6 +127,12 @@ class Names:
         entry = self.places([key]).get(key)
         if entry:
             return {"name": entry.get("name") or key, "country": entry.get("country") or ""}
+        if "/" in key:  # a US state only its cities' articles name: the gazetteer knows it
+            from archive.entities.places import resolve_place
+
+            place = resolve_place(key)
+            if place is not None:
+                return {"name": place.name, "country": place.country}
         return {"name": key, "country": ""}
 
 

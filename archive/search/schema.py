@@ -89,13 +89,14 @@ def time_of_day(value: str | None) -> int:
 
 
 def place_keys(article: Article) -> list[str]:
-    """Each place key and, for a city, its country's key too: a country filter then includes its cities."""
+    """Each place key and the keys it lies in (a city's country, a US city's state): a country or state
+    filter then includes its cities."""
+    from archive.entities.places import parent_keys  # the gazetteer loads only where articles are indexed
+
     keys: list[str] = []
     for place in article.places:
         keys.append(place.key)
-        country = place.key.split("/", 1)[0]
-        if country != place.key:
-            keys.append(country)
+        keys.extend(parent_keys(place.key))
     return sorted(set(keys))
 
 
