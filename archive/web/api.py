@@ -7,10 +7,9 @@ from flask import Blueprint, abort, jsonify, request
 from archive.errors import NotFound
 from archive.present import article_json
 from archive.search.request import SearchRequest
-from archive.web.openapi import openapi_spec
+from archive.web.openapi import SEARCH_PARAMETERS, check_query, openapi_spec
 from archive.web.resources import get_catalog, get_searcher
 from archive.web.security import valid_article_id
-from archive.web.urls import check_typed_args
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -18,7 +17,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/search")
 def search():
     """Exactly what the engine answers; a bad request is a 400 with a message (see app.error_response)."""
-    check_typed_args(request.args)
+    check_query(request.args, SEARCH_PARAMETERS)
     return jsonify(get_searcher().search(SearchRequest.from_args(request.args)))
 
 

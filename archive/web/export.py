@@ -26,7 +26,8 @@ from archive.errors import BadQuery
 from archive.search.engine import MAX_SNIPPETS
 from archive.search.request import SearchRequest
 from archive.web import resources
-from archive.web.urls import strict_search_args, url_with_args
+from archive.web.openapi import EXPORT_PARAMETERS, check_query
+from archive.web.urls import search_args, url_with_args
 
 bp = Blueprint("export", __name__)
 
@@ -76,7 +77,7 @@ def _cell(value, separator: str = "; ") -> str:
 
 
 def _fulltext(args) -> bool:
-    value = args.get(FULLTEXT, "0").strip().lower()
+    value = args.get(FULLTEXT, "0")
     if value not in FULLTEXT_VALUES:
         raise BadQuery(f"{FULLTEXT} must be 1 or 0 (true or false); got {value[:40]!r}.")
     return FULLTEXT_VALUES[value]
@@ -93,7 +94,8 @@ class Export:
     """One export request: its search, the moment it was asked for, and the searcher that streams it."""
 
     def __init__(self, extension: str) -> None:
-        self.args = strict_search_args(request.args)
+        check_query(request.args, EXPORT_PARAMETERS)
+        self.args = search_args(request.args)
         self.args.poplist("page")  # an export is the whole result set: paging is not part of its query
         self.args.poplist("per_page")
         self.fulltext = _fulltext(request.args)

@@ -17,6 +17,7 @@ from archive.errors import ArchiveError, IndexLocked, NotFound
 from archive.search.request import SearchRequest
 from archive.web import histogram, present
 from archive.web.auth import _csrf_ok, is_editor
+from archive.web.openapi import REGISTRY_PARAMETERS, check_query
 from archive.web.resources import get_catalog, get_searcher, home
 from archive.web.urls import url_with_args
 
@@ -144,6 +145,7 @@ def correct(section: str, key: str):
 def api_directory(section: str):
     """The directory as JSON: ``{"total", "page", "per_page", "items": [{key, name, variants, articles}]}``."""
     kind = _kind(section)
+    check_query(request.args, REGISTRY_PARAMETERS)  # the OpenAPI document's contract
     page, per_page = _page_number(), _per_page(PAGE_SIZE)
     found = registry.listing(
         get_catalog(), kind, request.args.get("q", ""), offset=(page - 1) * per_page, limit=per_page

@@ -12,8 +12,6 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from archive.errors import BadQuery
-
 #: The parameters of DESIGN 3.4, in the order links spell them (stable, readable permalinks).
 SEARCH_PARAMS = (
     "q",
@@ -33,20 +31,6 @@ SEARCH_PARAMS = (
 )
 #: Parameters that may appear more than once (all must match).
 REPEATABLE = frozenset({"person", "place"})
-#: Parameters the OpenAPI document gives a type (a date, a number, a choice). The HTML form sends them
-#: empty when left blank; on the API and the exports an empty one is an error, as the document says.
-TYPED_PARAMS = (
-    "from",
-    "to",
-    "mentioned_from",
-    "mentioned_to",
-    "sort",
-    "mode",
-    "collapse",
-    "page",
-    "per_page",
-    "facet_size",
-)
 #: Values that are the defaults: left out of links so equal searches have equal URLs.
 DEFAULTS = {"mode": "normal", "page": "1"}
 
@@ -58,20 +42,6 @@ class SearchArgs(MultiDict):
 def search_args(args: Mapping) -> SearchArgs:
     """The known search parameters of a request, empty values and defaults dropped, duplicates removed."""
     return SearchArgs([(k, v) for k, values in _clean(args).items() for v in values])
-
-
-def check_typed_args(args: Mapping) -> None:
-    """:raises BadQuery: when a typed parameter is present but empty (an API or export request)."""
-    for key in TYPED_PARAMS:
-        values = args.getlist(key) if hasattr(args, "getlist") else _as_list(args.get(key))
-        if any(not (value or "").strip() for value in values):
-            raise BadQuery(f"{key} is empty; give it a value or leave it out.")
-
-
-def strict_search_args(args: Mapping) -> SearchArgs:
-    """:func:`search_args` of an API or export request, after :func:`check_typed_args`."""
-    check_typed_args(args)
-    return search_args(args)
 
 
 def url_with_args(
