@@ -6,20 +6,24 @@ captures are normalised directly: no general date parser runs over the text, whi
 cheap. What is not a date you can put on a calendar is skipped on purpose:
 
 - a month name alone ("May" is also a verb) unless a preposition makes it one ("in October");
-- a weekday alone ("on Monday"): resolving it needs the publication week, and a wrong day is worse
-  than none;
 - a bare number that only looks like a year: it needs a preposition before it ("in 2020",
   "since 1986") or punctuation after it ("2020: Putin's reserves"); "1,000" and "2020 people" fail.
 
-A date without a year ("October 19") takes the year that puts it nearest the publication date, or,
-without one, nearest the article's own dates that state a year; with neither it is dropped.
+A date without a year ("October 19") takes the year that puts it nearest the explicit dates of its
+passage: its paragraph's dates that state a year, else the nearest date with a month and a year
+within :data:`PASSAGE_CHARS`; else the publication date; else the article's own dates.
+
+Relative dates ("on Monday", "yesterday", "last week", "last month") resolve against a publication
+date with a day and keep their text: a weekday is the last such day on or before publication, a
+week its Monday. dateparser is not used for them: it takes 1.7 ms a call (against microseconds),
+and reads "Friday" in an article published on a Friday as the Friday before.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from archive.models import DateMention
 
@@ -59,6 +63,17 @@ _DATE = re.compile(
     re.VERBOSE | re.MULTILINE,
 )
 _ORDINAL_SUFFIX = re.compile(r"(?:st|nd|rd|th)$")
+#: How far from a date without a year its passage's explicit dates may be, in characters.
+PASSAGE_CHARS = 1500
+_PARAGRAPH = re.compile(r"\n\s*\n")
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_RELATIVE = re.compile(
+    r"(?<![\w-])(?:"
+    r"(?P<word>[Yy]esterday|[Tt]oday|[Tt]omorrow)"
+    r"|(?P<lead>on|last|this|next|since|until|by|from|early|late)\s+(?P<wd>(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)"
+    r"|(?P<unit_lead>[Ll]ast|[Tt]his|[Nn]ext)\s+(?P<unit>week|month|year)"
+    r")(?![\w-])"
+)
 
 
 def _as_day(year: int, month: int | None, day: int | None) -> date | None:
@@ -141,13 +156,14 @@ def dates_in(text: str, published: str | None = None) -> list[DateMention]:
             found.append((*m.span("yp"), int(g["yp"]), None, None))
 
     anchor = _anchor(published)
-    if anchor:
-        anchors = [anchor]
-    else:  # the article's own dates that state a year
-        anchors = [a for _, _, y, mo, d in found if y and (a := _as_day(y, mo, d))]
+    explicit = [(start, end, y, mo, d) for start, end, y, mo, d in found if y]
+    paragraphs = [0, *(m.end() for m in _PARAGRAPH.finditer(text)), len(text) + 1]
+    fallback = [a for _, _, y, mo, d in explicit if (a := _as_day(y, mo, d))]
     dates = []
     for start, end, year, month, day in found:
         if year is None:
+            near = _passage_anchor(start, explicit, paragraphs)
+            anchors = [near] if near else [anchor] if anchor else fallback
             year = _nearest_year(month, day or 15, anchors)
             if year is None:
                 continue
@@ -156,4 +172,59 @@ def dates_in(text: str, published: str | None = None) -> list[DateMention]:
             dates.append(
                 DateMention(value=value[0], precision=value[1], text=text[start:end], start=start, end=end)
             )
+    if anchor and published and len(published) >= len("2023-10-27"):
+        dates += _relative(text, anchor)
+        dates.sort(key=lambda d: d.start)
     return dates
+
+
+def _passage_anchor(
+    pos: int, explicit: list[tuple[int, int, int, int | None, int | None]], paragraphs: list[int]
+) -> date | None:
+    """The explicit date of the passage around ``pos``: in its paragraph, else the nearest with a
+    month within :data:`PASSAGE_CHARS`."""
+    i = next(i for i, p in enumerate(paragraphs) if p > pos) - 1
+    lo, hi = paragraphs[i], paragraphs[i + 1]
+    same = [e for e in explicit if lo <= e[0] < hi]
+    near = same or [e for e in explicit if e[3] and abs(e[0] - pos) <= PASSAGE_CHARS]
+    if not near:
+        return None
+    _, _, y, mo, d = min(near, key=lambda e: abs(e[0] - pos))
+    return _as_day(y, mo, d)
+
+
+def _relative(text: str, published: date) -> list[DateMention]:
+    """Relative dates resolved against the publication day (see the module docstring)."""
+    out = []
+    for m in _RELATIVE.finditer(text):
+        if m.group("word"):
+            shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[m.group("word").lower()]
+            value, precision = (published + timedelta(days=shift)).isoformat(), "day"
+            span = m.span("word")
+        elif m.group("wd"):
+            back = (published.weekday() - _WEEKDAYS[m.group("wd").lower()]) % 7
+            lead = m.group("lead")
+            if lead == "next":
+                back = back - 7 if back else -7
+            elif lead == "last" and back == 0:
+                back = 7
+            value, precision = (published - timedelta(days=back)).isoformat(), "day"
+            span = m.span("wd") if lead in ("on", "by", "until", "since", "from") else m.span()
+        else:
+            step = {"last": -1, "this": 0, "next": 1}[m.group("unit_lead").lower()]
+            unit = m.group("unit")
+            if unit == "week":
+                monday = published - timedelta(days=published.weekday()) + timedelta(weeks=step)
+                value, precision = monday.isoformat(), "day"
+            elif unit == "month":
+                months = published.year * 12 + published.month - 1 + step
+                value, precision = f"{months // 12:04d}-{months % 12 + 1:02d}", "month"
+            else:
+                value, precision = f"{published.year + step:04d}", "year"
+            span = m.span()
+        out.append(
+            DateMention(
+                value=value, precision=precision, text=text[span[0] : span[1]], start=span[0], end=span[1]
+            )
+        )
+    return out
