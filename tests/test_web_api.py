@@ -70,7 +70,7 @@ def test_openapi_describes_the_api(web_client):
     search = spec["paths"]["/api/search"]["get"]
     assert {p["name"] for p in search["parameters"]} == {
         "q", "person", "place", "from", "to", "mentioned_from", "mentioned_to", "source", "sort", "page",
-        "per_page", "mode", "collapse", "language",
+        "per_page", "mode", "collapse", "language", "facet_size",
     }  # fmt: skip
     schemas = spec["components"]["schemas"]
     article = web_client.get("/api/articles/enwn-0001").get_json()

@@ -317,3 +317,22 @@ def test_missing_archive_is_a_503_and_creates_nothing(tmp_path):
         assert b"archive import" in response.data
     assert client.get("/api/search?q=x").get_json()["status"] == 503
     assert not home.exists()
+
+
+def test_facets_list_more_on_request(web_client):
+    """Issue 10: facets stopped at 20 with no way to see the rest; facet_size and a "more" link show it."""
+    default = web_client.get("/api/search").get_json()["facets"]
+    wide = web_client.get("/api/search?facet_size=200").get_json()["facets"]
+    assert len(default["person"]) == 20 < len(wide["person"])  # the archive names more than 20 people
+    assert wide["person"][:20] == default["person"] and wide["place"][:20] == default["place"]
+    assert len(web_client.get("/api/search?facet_size=3").get_json()["facets"]["person"]) == 3
+    for bad in ("0", "201", "x"):
+        assert web_client.get(f"/api/search?facet_size={bad}").status_code == 400
+    soup = BeautifulSoup(web_client.get("/search?q=&sort=newest").data, "html.parser")
+    assert len(soup.select(".facet-person li")) == 20
+    more = soup.select_one(".facet-person .facet-more a")["href"]
+    assert more == "/search?sort=newest&facet_size=100#facets"
+    soup = BeautifulSoup(web_client.get(more.split("#")[0]).data, "html.parser")
+    assert len(soup.select(".facet-person li")) == len(wide["person"][:100])
+    links = {a["href"] for a in soup.select(".facet-person li a")}
+    assert all("facet_size=100" in href for href in links)  # narrowing keeps the longer lists

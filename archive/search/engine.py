@@ -147,7 +147,7 @@ class ArchiveSearcher:
             "page": req.page,
             "per_page": req.per_page,
             "results": results,
-            "facets": facet_counts.facets(self.cache, sel.selected, self.names),
+            "facets": facet_counts.facets(self.cache, sel.selected, self.names, req.facet_size),
             "suggestion": None,
             "variants": list(dict.fromkeys(v for e in sel.expansions for v in e.variants)),
             "expansions": [e.to_dict() for e in sel.expansions],

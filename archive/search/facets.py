@@ -36,16 +36,16 @@ def top_values(index: ValueIndex, selected: np.ndarray, size: int = FACET_SIZE) 
     return [(keys[i], int(counts[i])) for i in ordered]
 
 
-def person_facet(cache: ReaderCache, selected: np.ndarray, names: Names) -> list[dict]:
+def person_facet(cache: ReaderCache, selected: np.ndarray, names: Names, size: int = FACET_SIZE) -> list[dict]:
     return [
         {"key": key, "label": names.person_label(key), "count": count}
-        for key, count in top_values(cache.person, selected)
+        for key, count in top_values(cache.person, selected, size)
     ]
 
 
-def place_facet(cache: ReaderCache, selected: np.ndarray, names: Names) -> list[dict]:
+def place_facet(cache: ReaderCache, selected: np.ndarray, names: Names, size: int = FACET_SIZE) -> list[dict]:
     out = []
-    for key, count in top_values(cache.place, selected):
+    for key, count in top_values(cache.place, selected, size):
         entry = place_label(cache, names, key)
         out.append({"key": key, "label": entry["name"], "country": entry["country"], "count": count})
     return out
@@ -89,11 +89,14 @@ def month_facet(cache: ReaderCache, selected: np.ndarray) -> list[dict]:
     return [{"key": cache.months[i], "count": int(counts[i])} for i in present.tolist()]
 
 
-def facets(cache: ReaderCache, selected: np.ndarray, names: Names) -> dict[str, list[dict]]:
-    """Every facet for the selected articles (a boolean mask over article ordinals)."""
+def facets(
+    cache: ReaderCache, selected: np.ndarray, names: Names, size: int = FACET_SIZE
+) -> dict[str, list[dict]]:
+    """Every facet for the selected articles (a boolean mask over article ordinals); ``size`` person
+    and place values at most (``facet_size``)."""
     return {
-        "person": person_facet(cache, selected, names),
-        "place": place_facet(cache, selected, names),
+        "person": person_facet(cache, selected, names, size),
+        "place": place_facet(cache, selected, names, size),
         "published": month_facet(cache, selected),
         "language": language_facet(cache, selected),
     }

@@ -22,6 +22,9 @@ DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 #: Pages beyond this would only be reached by a crawler; the export streams whole result sets instead.
 MAX_PAGE = 10_000
+#: Person and place values listed per facet by default, and at most (``facet_size``: the "more" link).
+DEFAULT_FACET_SIZE = 20
+MAX_FACET_SIZE = 200
 SORTS = ("relevance", "newest", "oldest")
 MODES = ("normal", "exact")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -60,6 +63,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     mode: str = "normal"
+    facet_size: int = DEFAULT_FACET_SIZE
     #: one result per story (wire copies collapsed, each with its ``copies``); ``None``: the caller's
     #: default (the site collapses, the API and the CLI do not)
     collapse: bool | None = None
@@ -111,6 +115,8 @@ class SearchRequest:
         if self.per_page < 1:
             raise BadQuery(f"per_page must be at least 1; got {self.per_page}.")
         self.per_page = min(self.per_page, MAX_PER_PAGE)
+        if not 1 <= self.facet_size <= MAX_FACET_SIZE:
+            raise BadQuery(f"facet_size must be between 1 and {MAX_FACET_SIZE}; got {self.facet_size}.")
         for low, high, what in (
             (self.date_from, self.date_to, "from"),
             (self.mentioned_from, self.mentioned_to, "mentioned_from"),
@@ -140,6 +146,7 @@ class SearchRequest:
             sort=_one(args, "sort") or None,
             page=_int(args, "page", 1),
             per_page=_int(args, "per_page", DEFAULT_PER_PAGE),
+            facet_size=_int(args, "facet_size", DEFAULT_FACET_SIZE),
             mode=_one(args, "mode") or "normal",
             collapse=_flag(args, "collapse"),
         )
@@ -168,6 +175,8 @@ class SearchRequest:
             out["page"] = self.page
         if self.per_page != DEFAULT_PER_PAGE:
             out["per_page"] = self.per_page
+        if self.facet_size != DEFAULT_FACET_SIZE:
+            out["facet_size"] = self.facet_size
         if self.collapse is not None:
             out["collapse"] = "1" if self.collapse else "0"
         return out

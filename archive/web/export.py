@@ -98,6 +98,7 @@ class Export:
         self.args = search_args(request.args)
         self.args.poplist("page")  # an export is the whole result set: paging is not part of its query
         self.args.poplist("per_page")
+        self.args.poplist("facet_size")
         self.fulltext = _fulltext(request.args)
         self.extension = extension
         now = datetime.now(UTC).replace(microsecond=0)

@@ -120,13 +120,20 @@ SEARCH_PARAMETERS = [
         {"type": "string", "enum": ["normal", "exact"]},
     ),
     param(
+        "facet_size",
+        "People and places listed per facet, most articles first.",
+        {"type": "integer", "minimum": 1, "maximum": 200, "default": 20},
+    ),
+    param(
         "collapse",
         "1: one result per story (wire copies of one text), the best match, with its other copies in "
         "`copies`; pages count stories. The API's default is 0, the results page's 1.",
         {"type": "string", "enum": ["1", "0", "true", "false"], "default": "0"},
     ),
 ]
-EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "collapse")] + [
+EXPORT_PARAMETERS = [
+    p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "collapse", "facet_size")
+] + [
     param(
         "fulltext",
         "1: each result also carries the article's whole text (a last CSV column, a JSON field).",

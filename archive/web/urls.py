@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from archive.search.request import DEFAULT_FACET_SIZE
+
 #: The parameters of DESIGN 3.4, in the order links spell them (stable, readable permalinks).
 SEARCH_PARAMS = (
     "q",
@@ -26,13 +28,14 @@ SEARCH_PARAMS = (
     "sort",
     "mode",
     "collapse",
+    "facet_size",
     "per_page",
     "page",
 )
 #: Parameters that may appear more than once (all must match).
 REPEATABLE = frozenset({"person", "place"})
 #: Values that are the defaults: left out of links so equal searches have equal URLs.
-DEFAULTS = {"mode": "normal", "page": "1"}
+DEFAULTS = {"mode": "normal", "page": "1", "facet_size": str(DEFAULT_FACET_SIZE)}
 
 
 class SearchArgs(MultiDict):

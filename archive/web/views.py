@@ -11,7 +11,7 @@ from flask import Blueprint, abort, render_template, request
 from archive.errors import BadQuery, NotFound
 from archive.languages import language_name
 from archive.search.highlight import match_spans
-from archive.search.request import SearchRequest
+from archive.search.request import MAX_FACET_SIZE, SearchRequest
 from archive.web import histogram, present
 from archive.web.article_html import article_body, mark_spans, render_layers
 from archive.web.related import more_like_this
@@ -20,6 +20,9 @@ from archive.web.security import valid_article_id
 from archive.web.urls import search_args, url_with_args
 
 bp = Blueprint("pages", __name__)
+
+#: Each "more" link lists this many times as many people and places (20, 100, then the most, 200).
+FACET_GROWTH = 5
 
 
 @bp.get("/")
@@ -58,6 +61,8 @@ def _result_context(args, req: SearchRequest, result: dict) -> dict:
         "copies_switch": url_with_args(present.SEARCH_PATH, args, collapse="0" if req.collapse else None),
         "variants": name_variants(result),
         "article_url": partial(article_url, args),
+        "facet_size": req.facet_size,
+        "more_facets": more_facets_link(args, req.facet_size),
         "export_csv": url_with_args("/export.csv", args, page=None, per_page=None),
         "export_json": url_with_args("/export.json", args, page=None, per_page=None),
     }
@@ -66,6 +71,13 @@ def _result_context(args, req: SearchRequest, result: dict) -> dict:
 def _listed(req: SearchRequest, result: dict) -> int:
     """How many results the pages list: stories when copies are collapsed, else articles."""
     return result["stories"] if req.collapse else result["total"]
+
+
+def more_facets_link(args, size: int) -> str | None:
+    """The same search listing more people and places (``facet_size``), or ``None`` at the most."""
+    if size >= MAX_FACET_SIZE:
+        return None
+    return url_with_args(present.SEARCH_PATH, args, facet_size=min(MAX_FACET_SIZE, size * FACET_GROWTH))
 
 
 def article_url(args, article_id: str, passage: int | None = None) -> str:
