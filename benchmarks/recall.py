@@ -130,7 +130,7 @@ def choose(texts: list[str], per_class: int, seed: int) -> list[Query]:
                 m.group().replace(".", "") for m in _ACRONYM.finditer(text) if in_prose(text, m)
             )
         seen["inflected"].update(m.group() for m in _PLURAL.finditer(text))
-        seen["inflected"].update(m.group(1) for m in _PLURAL.finditer(text))
+        seen["inflected"].update(m.group(1) for m in _PLURAL.finditer(text))  # kept if a word itself
         seen["names"].update(m.group(1) for m in _CAPITALISED.finditer(text))
         for cls, words in seen.items():
             candidates[cls].update(words)
@@ -140,6 +140,8 @@ def choose(texts: list[str], per_class: int, seed: int) -> list[Query]:
         words = sorted(w for w, n in candidates[cls].items() if MIN_ARTICLES <= n <= MAX_ARTICLES)
         if cls == "names":  # proper names: never written in lower case
             words = [w for w in words if lower_words[w.lower()] == 0]
+        if cls == "inflected":  # a base cut from a plural must be a word ("constituencie" is not)
+            words = [w for w in words if w.endswith("s") or lower_words[w]]
         rng.shuffle(words)
         for word in words[:per_class]:
             if cls == "acronym":

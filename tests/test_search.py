@@ -48,7 +48,7 @@ def test_response_has_the_api_shape(searcher):  # noqa: F811
     assert all(set(s) == {"passage", "html"} for s in hit["snippets"])
     assert all(set(p) == {"key", "name"} for p in hit["persons"])
     assert all(set(p) == {"key", "name", "country"} for p in hit["places"])
-    assert set(res["facets"]) == {"person", "place", "published"}
+    assert set(res["facets"]) == {"person", "place", "published", "language"}
     assert all(set(f) == {"key", "label", "count"} for f in res["facets"]["person"])
     assert all(set(f) == {"key", "label", "country", "count"} for f in res["facets"]["place"])
     assert all(set(f) == {"key", "count"} for f in res["facets"]["published"])
