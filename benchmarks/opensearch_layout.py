@@ -14,6 +14,11 @@ equals the total of the same query filtered by that value. Both layouts must agr
 Example::
 
     make opensearch && .venv/bin/python benchmarks/opensearch_layout.py --limit 5000
+
+Measured on all of Reuters (19,043 articles; two 512 MB nodes; a 2-core machine at load ~16 from other
+work, so absolute times are pessimistic): nested 315 articles/s, 56.6 MB primaries, p50/p95 64-195 /
+89-331 ms; parent/child 314 articles/s, 79.9 MB, p50/p95 23-164 / 36-280 ms; the same totals in both,
+no exactness problem in either (no facet needed the composite recount).
 """
 
 from __future__ import annotations
@@ -139,8 +144,8 @@ def exactness(client, index: str, layout: str, gold: dict) -> list[str]:
         if len(ids) != res.total:
             problems.append(f"{layout} {words!r}: total {res.total} but {len(ids)} ids")
         expected = {
-            "person": Counter(p for i in ids for p in gold[i]["people"]),
-            "place": Counter(p for i in ids for p in gold[i]["places"]),
+            "person": Counter(p for i in ids for p in set(gold[i]["people"])),  # articles, not mentions
+            "place": Counter(p for i in ids for p in set(gold[i]["places"])),
             "published": Counter(gold[i]["published"][:7] for i in ids),
         }
         for name, values in res.facets.items():
