@@ -62,11 +62,12 @@ def is_acronym(word: str) -> bool:
         2 <= len(letters) <= ACRONYM_MAX_CHARS
         and letters.isalnum()
         and letters.isupper()
-        and ("." not in word or _is_initials(word))
+        and ("." not in word or is_initials(word))
     )
 
 
-def _is_initials(word: str) -> bool:
+def is_initials(word: str) -> bool:
+    """Single letters joined by dots, as the tokenizer cuts them ("U.S" of "U.S.")."""
     parts = word.split(".")
     return len(parts) > 1 and all(len(p) == 1 and p.isalpha() for p in parts)
 
@@ -88,7 +89,7 @@ def word_forms(word: str) -> tuple[str, ...]:
         for part in word.split("-"):
             if len(part) > 1:
                 forms.extend(word_forms(part))
-    elif _is_initials(word):
+    elif is_initials(word):
         forms = [folded.replace(".", "")]
     else:
         segments = [s for s in _SPLIT.split(folded) if s]
