@@ -252,7 +252,7 @@ def test_article_metadata_and_original_link(web_client):
     original = soup.select_one("a.original")
     assert original["href"].startswith("https://en.wikinews.org/")
     details = {dt.text: dt.find_next_sibling("dd").text for dt in soup.select(".metadata dt")}
-    assert details["Language"] == "en" and details["license"] == "CC BY 2.5"
+    assert details["Language"] == "English" and details["license"] == "CC BY 2.5"
     assert soup.select_one(".article-meta time")["datetime"] == "2019-01-04"
 
 
