@@ -11,13 +11,13 @@ or deleted (:func:`regroup`). ``benchmarks/copies.py`` measures the choices belo
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 from archive.models import Article
 
@@ -46,7 +46,15 @@ _WORD = re.compile(r"\w+")
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 #: A figure: digits with their separators ("1.5", "21,782,929", "1/8").
 _FIGURE = re.compile(r"\d+(?:[.,/]\d+)*")
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+
+
+@functools.cache
+def _minhash():
+    """``datasketch.MinHash`` and the family's permutations, imported on first use: datasketch pulls in
+    scipy (~0.9 s), which an import, delete or reindex that computes no bands should not pay."""
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def _identity(value: int) -> int:
@@ -106,8 +114,9 @@ def band_keys(shingle_set: frozenset[int]) -> list[int]:
     """The LSH band keys of a shingle set (signed 64-bit, band number included); none when too short."""
     if len(shingle_set) < MIN_SHINGLES:
         return []
-    sketch = MinHash(
-        num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_TEMPLATE.permutations
+    minhash, permutations = _minhash()
+    sketch = minhash(
+        num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=permutations
     )
     sketch.update_batch(np.fromiter(shingle_set, dtype=np.uint32, count=len(shingle_set)))
     rows = np.asarray(sketch.hashvalues, dtype=np.uint64).reshape(BANDS, ROWS)

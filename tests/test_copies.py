@@ -4,6 +4,8 @@ kept right through update, delete and reindex."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -271,3 +273,25 @@ def test_reindex_keeps_stories(home):
     before = stories(home)
     assert reindex(home) == len(RECORDS)
     assert stories(home) == before
+
+
+def test_delete_reindex_and_a_repeated_import_do_not_load_datasketch(home, tmp_path):
+    """datasketch (and scipy, ~0.9 s) is imported only where bands are computed: these compute none."""
+    again = write_jsonl(tmp_path / "again.jsonl", RECORDS)
+    commands = [
+        ["import", str(again), "--no-entities", "--home", str(home)],  # every record unchanged
+        ["delete", "topic", "--home", str(home)],
+        ["reindex", "--home", str(home)],
+    ]
+    script = (
+        "import json, sys\n"
+        "from click.testing import CliRunner\n"
+        "from archive.cli import cli\n"
+        f"for args in {commands!r}:\n"
+        "    result = CliRunner().invoke(cli, args)\n"
+        "    assert result.exit_code == 0, (args, result.output)\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+    assert stories(home) == [{"credit", "lead", "wire", "words"}, {"ferry"}]
