@@ -13,6 +13,7 @@ between threads); a process holds at most as many as it serves requests at once.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import threading
@@ -88,7 +89,11 @@ class SearcherPool:
 
         :raises IndexMissing: when there is no archive at the home.
         """
-        stamp = archive_stamp(self.home)
+        try:
+            stamp = archive_stamp(self.home)
+        except IndexMissing:
+            self.close()  # the archive is gone: its files are not worth holding open
+            raise
         stale = []
         found = None
         with self._lock:
@@ -168,3 +173,4 @@ def _forget_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
+atexit.register(close_all)
