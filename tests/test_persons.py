@@ -151,3 +151,17 @@ def test_a_surname_alone_needs_evidence():
     known = {person_key("Alan Mullally").split("_")[0]}  # named in full elsewhere (batch, registry)
     people = persons_in(text, _spans(text, "Twitter", "Mullally"), confirmed=known)
     assert [p.variants for p in people] == [["Mullally"]]
+
+
+def test_a_word_opening_one_full_name_is_that_person():
+    text = "Wang Donghai of China won. Wang said the heat was hard. Jansher Khan lost; Jansher blamed his knee."
+    people = persons_in(text, _spans(text, "Wang Donghai", "Jansher Khan"))
+    assert [[text[m.start : m.end] for m in p.mentions] for p in people] == [
+        ["Wang Donghai", "Wang"],
+        ["Jansher Khan", "Jansher"],
+    ]
+
+
+def test_names_ner_missed_from_initials_and_compounds():
+    text = "Batting first, G. Thorpe scored 60 before Inzamam-ul-Haq took the catch."
+    assert [p.name for p in persons_in(text, [])] == ["G. Thorpe", "Inzamam-ul-Haq"]

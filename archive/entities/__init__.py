@@ -8,12 +8,15 @@ the title is kept, without mentions. Dates come from the text alone.
 
 from __future__ import annotations
 
+import re
+
 from archive.entities import ner
 from archive.entities.dates import dates_in
 from archive.entities.folding import fold
 from archive.entities.gazetteer import gazetteer
+from archive.entities.names_data import THING_WORDS
 from archive.entities.persons import confirmed_people, fold_name, is_given_name, person_groups, person_key
-from archive.entities.places import country_of, places_in, resolve_place
+from archive.entities.places import PLAIN_CITY_POPULATION, country_of, places_in, resolve_place
 from archive.languages import analysed_as
 from archive.models import Article
 
@@ -42,6 +45,8 @@ def _ner_input(article: Article) -> str:
 
 #: A one-word PERSON that is the main name of a city this big is read as the city ("Rotterdam").
 PERSON_CITY_POPULATION = 500_000
+#: ... or of this size when a preposition of place comes before it ("in Grozny").
+_AFTER_PLACE_WORD = re.compile(r"(?<![\w-])(?:in|from|to|near|outside|into|around|at)\s+$")
 #: A PERSON of several words that opens or ends with a city this big, and does not open with a given
 #: name, is a club or a firm named after the city ("Manchester United", "Ajax Amsterdam").
 CLUB_CITY_POPULATION = 100_000
@@ -60,9 +65,16 @@ def _relabel(text: str, ent: ner.Entity) -> ner.Entity:
     whole = " ".join(words)
     if len(words) == 1:
         city = g.city(whole, primary_only=True)
-        if g.country(whole) or (city and city.population >= PERSON_CITY_POPULATION):
+        big = (
+            PLAIN_CITY_POPULATION
+            if _AFTER_PLACE_WORD.search(text, max(0, ent.start - 12), ent.start)
+            else PERSON_CITY_POPULATION
+        )
+        if g.country(whole) or (city and city.population >= big):
             return ent._replace(label="GPE")
         return ent
+    if words[-1] in THING_WORDS:
+        return ent._replace(label="ORG")
     if is_given_name(words[0]):
         return ent
     if g.country(whole) or whole in g.states or g.city(whole, primary_only=True):

@@ -31,6 +31,18 @@ EVIDENCE_TITLES = TITLES - frozenset(
     """.split()
 )
 
+#: Last words of names of things, not people: a capitalised pair ending in one is a club, a venue, a
+#: firm or an event ("Crystal Palace", "Sheffield United", "Trent Bridge", "German Open").
+THING_WORDS = frozenset(
+    """
+    united city town county rovers wanderers athletic palace park bridge stadium arena field ground
+    open cup trophy championship championships league games grand prix newsroom desk bureau
+    street road avenue square airport station port bay river lake island islands mountains
+    bank group corp corporation inc ltd plc co company holdings airlines airways motors
+    university college school institute hospital party council committee ministry army police
+    """.split()
+)
+
 #: Words around a PERSON span in photo captions or bylines that are not part of the name.
 TRAILING_WORDS = frozenset(
     "photo photos photograph credit credits file source via ap afp reuters getty epa tass said says".split()

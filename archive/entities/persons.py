@@ -26,6 +26,7 @@ from archive.entities.names_data import (
     NOT_NAMES,
     PARTICLES,
     SUFFIXES,
+    THING_WORDS,
     TITLES,
     TRAILING_WORDS,
 )
@@ -80,10 +81,15 @@ _DIGIT = re.compile(r"\d")
 #: Words of running text that may be names: capitalised, or with a non-ASCII letter (a caption's
 #: lowercase "łukaszenka"). Lowercase ASCII words are never names here, so they are not even visited.
 _NAME_WORDS = re.compile(r"[^\W\d_]*[^\W\d_a-z][^\W\d_]*")
+#: A name joined by a lowercase particle is a whole name in one word ("Inzamam-ul-Haq", "Ata-ur-Rehman").
+_COMPOUND_WORD = re.compile(r"(?<![\w-])[A-Z][a-z]+-(?:ul|ur|ud|us|al|el|ad|ar|as|bin|ibn|e)-[A-Z][a-z]+(?![\w-])")
+_COMPOUND = re.compile(rf"^{_COMPOUND_WORD.pattern}$")
 #: Longest plausible name in words (given, middle names, particles, surname, suffix).
 MAX_NAME_WORDS = 6
 #: Shortest surname looked for in running text: shorter words are too often something else.
 MIN_SCANNED_SURNAME = 3
+#: A city this big opening a capitalised pair makes it a place's thing, not a name ("Paris Newsroom").
+PLACE_WORD_POPULATION = 100_000
 #: How far before a name its title may start ("Deputy Minister of Internal Affairs" is 35 characters).
 TITLE_LOOKBACK = 40
 
@@ -127,6 +133,15 @@ def _given_names() -> frozenset[str]:
     detector = Detector(case_sensitive=False)
     folded = {fold(n) for n in detector.names}  # "thé" folds to "the": judge the folded form
     return frozenset(n for n in folded if detector.get_gender(n) in ("male", "female"))
+
+
+def _is_place_word(folded: str) -> bool:
+    """A country, demonym or city of 100,000+ ("German Open", "Paris Newsroom")."""
+    from archive.entities.gazetteer import gazetteer  # persons load without the gazetteer
+
+    g = gazetteer()
+    city = g.city(folded, primary_only=True)
+    return bool(g.country(folded) or (city and city.population >= PLACE_WORD_POPULATION))
 
 
 def is_given_name(folded: str) -> bool:
@@ -335,13 +350,16 @@ def _overlaps(start: int, end: int, spans: _Spans) -> bool:
     return spans.overlaps(start, end)
 
 
-def given_name_spans(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def given_name_spans(
+    text: str, blocked: list[tuple[int, int]], exact: frozenset[tuple[int, int]] | set = frozenset()
+) -> list[tuple[int, int]]:
     """Names NER missed that start with a known given name or an initial: "Ihar Karpienka",
     "Mikalai Karpyankov", "G. Thorpe".
 
     The small English model misses many names; a capitalised word that is a known given name
     (see :func:`is_given_name`) or an initial ("G."), followed one space later by another
-    capitalised word, outside every entity NER found, is read as a name.
+    capitalised word, outside every entity NER found, is read as a name; so is such a pair that
+    NER called something else as a whole (``exact``: "Lindsay Davenport" as an organisation).
     """
     words = [m for m in _NAME_WORDS.finditer(text) if m.group()[0].isupper()]
     blocked_spans = _Spans(blocked)
@@ -354,9 +372,15 @@ def given_name_spans(text: str, blocked: list[tuple[int, int]]) -> list[tuple[in
         if second.group().isupper() or not (initial or is_given_name(fold(first.group()))):
             continue
         surname = fold(second.group())
-        if surname in TITLES or surname in NOT_NAMES or _overlaps(first.start(), second.end(), blocked_spans):
+        span = (first.start(), second.end())
+        if surname in THING_WORDS or _is_place_word(fold(first.group())):
             continue
-        spans.append((first.start(), second.end()))
+        if surname in TITLES or surname in NOT_NAMES or (_overlaps(*span, blocked_spans) and span not in exact):
+            continue
+        spans.append(span)
+    for m in _COMPOUND_WORD.finditer(text):
+        if not _overlaps(m.start(), m.end(), blocked_spans):
+            spans.append(m.span())
     return spans
 
 
@@ -374,7 +398,8 @@ def person_groups(
 ) -> list[_Group]:
     """The people of an article before the evidence check; see :func:`persons_in`."""
     spans = list(spans)
-    spans += given_name_spans(text, [*spans, *blocked])
+    blocked = list(blocked)
+    spans += given_name_spans(text, [*spans, *blocked], exact=set(blocked))
     found: list[tuple[str, tuple[int, int] | None, bool]] = []
     for start, end in spans:
         span = clean_span(text, start, end)
@@ -405,12 +430,19 @@ def person_groups(
         group.add(name, span)
 
     by_surname: dict[str, list[_Group]] = {}
+    by_first: dict[str, list[_Group]] = {}
     for g in full:
         by_surname.setdefault(g.surname, []).append(g)
+        first = skeleton(fold(_strip_token(g.names[0].split()[0])))
+        if len(first) >= MIN_SCANNED_SURNAME and first != g.surname:
+            by_first.setdefault(first, []).append(g)
+    # A word that opens exactly one full name and is no one's surname is that person too: a name
+    # written surname first ("Wang Donghai ... Wang said") or a first name used alone ("Jansher").
+    by_first = {k: gs for k, gs in by_first.items() if len(gs) == 1 and k not in by_surname}
     alone: dict[str, _Group] = {}
 
     def attach(name: str, span: tuple[int, int] | None, surname: str, titled: bool = False) -> None:
-        candidates = by_surname.get(surname)
+        candidates = by_surname.get(surname) or by_first.get(surname)
         if candidates:
             group = (
                 candidates[0] if len(candidates) == 1 else _nearest_before(candidates, span[0] if span else 0)
@@ -424,7 +456,7 @@ def person_groups(
         if parts.given is None:
             attach(name, span, parts.surname, titled)
 
-    known = set(by_surname) | set(alone)
+    known = set(by_surname) | set(by_first) | set(alone)
     taken = _Spans(m for g in [*full, *alone.values()] for m in g.mentions)
     for m in _NAME_WORDS.finditer(text) if known else ():
         word = m.group()
@@ -442,13 +474,17 @@ def person_groups(
 def confirmed_people(groups: Iterable[_Group], confirmed: Iterable[str] = ()) -> list[Person]:
     """The people of :func:`person_groups` that have evidence of being people.
 
-    A name with a given name is one; a surname alone needs a title or honorific before one of its
+    A name with a given name is one, and so is a compound one ("Inzamam-ul-Haq"); a surname alone needs a title or honorific before one of its
     mentions ("President Reagan", "Mr Kabariti") or a full name with that surname among ``confirmed``
     (surname skeletons named in full in the same import batch, or in the archive's registry).
     "Twitter", "Wigan" or "Attendance" alone never become people.
     """
     confirmed = set(confirmed)
-    return [g.to_person() for g in groups if g.given or g.titled or g.surname in confirmed]
+    return [
+        g.to_person()
+        for g in groups
+        if g.given or g.titled or g.surname in confirmed or any(_COMPOUND.match(n) for n in g.names)
+    ]
 
 
 def persons_in(

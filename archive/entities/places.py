@@ -276,10 +276,10 @@ def _resolve_city(
     from archive.entities.persons import is_given_name  # a small cycle: persons needs no places
 
     g = gazetteer()
-    if label in ("LOC", "PLAIN"):
-        entry = g.city(folded, context, primary_only=True) or (
-            g.states.get(folded) if label == "PLAIN" else None
-        )
+    if label == "PLAIN":  # any of its names ("in Grozny", "to Calcutta"), as it must be big
+        entry = g.city(folded, context) or g.states.get(folded)
+    elif label == "LOC":
+        entry = g.city(folded, context, primary_only=True)
     elif folded in g.states and _is_state(text, span):
         entry = g.states[folded]
     else:
