@@ -64,6 +64,7 @@ bench: install
 	$(BIN)/python benchmarks/entities.py
 	$(BIN)/python benchmarks/search.py
 	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/recall.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
