@@ -28,11 +28,10 @@ COLUMNS = {
     "mentioned_from": "mentioned_from",
     "mentioned_to": "mentioned_to",
     "source": "source",
+    "language": "language",
     "mode": "mode",
     "sort": "sort",
 }
-#: Columns that name a filter the archive does not have yet: reported and ignored, never guessed.
-NOT_YET = {"language": "the archive has no language filter yet"}
 MULTI_SEPARATOR = ";"
 #: Rows read from one CLI file: a list of officials is hundreds of names; a million-line file is a
 #: mistake (each row is a search over the whole archive).
@@ -45,6 +44,7 @@ LINK_ORDER = (
     "person",
     "place",
     "source",
+    "language",
     "from",
     "to",
     "mentioned_from",
@@ -94,8 +94,9 @@ def parse_csv(text: str, max_rows: int = MAX_ROWS) -> Batch:
         raise BatchError(f"The CSV needs a 'query' column (one query per row); its columns are: {found}.")
     notices = []
     for name in dict.fromkeys(c for c in header if c and c not in COLUMNS):
-        why = NOT_YET.get(name, "not a search filter")
-        notices.append(f"Column {name!r} was ignored: {why}. Known columns: {', '.join(COLUMNS)}.")
+        notices.append(
+            f"Column {name!r} was ignored: not a search filter. Known columns: {', '.join(COLUMNS)}."
+        )
     rows = []
     for values in reader:
         if not any(v.strip() for v in values):

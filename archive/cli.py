@@ -514,6 +514,7 @@ def search_filter_options(command):
         click.option("--mentioned-from", help="Mentions a date on or after."),
         click.option("--mentioned-to", help="Mentions a date on or before."),
         click.option("--source", help="Only articles from this outlet."),
+        click.option("--language", help="Only articles in this language (ISO 639-1: en, ru, uk, be, pl)."),
         click.option("--exact", is_flag=True, help="Literal text: no folding, stemming or name variants."),
     ]
     for option in reversed(options):
@@ -534,6 +535,7 @@ def _search_request(query: str, person, place, exact: bool, **filters):
         mentioned_from=filters.get("mentioned_from"),
         mentioned_to=filters.get("mentioned_to"),
         source=filters.get("source"),
+        language=filters.get("language"),
         mode="exact" if exact else "normal",
     )
 
@@ -673,8 +675,8 @@ def batch_search(file, home, limit, as_json) -> None:
     """Run one search per row of a CSV with a `query` column (and optional filter columns).
 
     Filter columns: person, place (several split by ";"), from, to, mentioned_from, mentioned_to,
-    source, mode, sort; other columns are reported and ignored. A row that cannot be searched gets its
-    error and the rest go on (exit status 1). `-` reads the CSV from stdin.
+    source, language, mode, sort; other columns are reported and ignored. A row that cannot be searched
+    gets its error and the rest go on (exit status 1). `-` reads the CSV from stdin.
 
     Example:
 

@@ -38,7 +38,18 @@ PENDING_GAP = 0.001
 NAME_PATTERN = re.compile(r"^\w[\w.-]{0,63}$")
 NAME_RULE = "1-64 letters, digits, '.', '-' or '_', starting with a letter or digit"
 #: The search arguments a watch keeps (paging and sort are the reader's, not the watch's).
-WATCH_ARGS = ("q", "person", "place", "from", "to", "mentioned_from", "mentioned_to", "source", "mode")
+WATCH_ARGS = (
+    "q",
+    "person",
+    "place",
+    "from",
+    "to",
+    "mentioned_from",
+    "mentioned_to",
+    "source",
+    "language",
+    "mode",
+)
 #: Arrived articles mapped per round trip when looking for a watch's latest matches (the feed).
 ARRIVALS_CHUNK = 2000
 #: A watch matching at most this many articles finds its latest ones from the matches themselves;

@@ -58,23 +58,37 @@ def test_cli_json_rows_in_input_order_with_totals_results_links_and_errors(home,
             ["butterfly", "", "", ""],
             ["police", "2019-13", "", ""],  # a bad date: this row fails, the rest go on
             ["zzzzunmatched", "", "", ""],
+            ["killed", "", "ru", ""],  # the archive's articles are in English
+            ["killed", "", "english", ""],  # not a language code
         ],
     )
     result = archive("batch-search", str(path), "--json", home=home)
     assert result.exit_code == 1  # a row failed
     rows = json.loads(result.stdout)
-    assert [r["query"] for r in rows] == ["killed", "butterfly", "police", "zzzzunmatched"]
-    for row, args in zip(rows, [("--from", "2019-02"), (), None, ()], strict=True):
+    assert [r["query"] for r in rows] == [
+        "killed",
+        "butterfly",
+        "police",
+        "zzzzunmatched",
+        "killed",
+        "killed",
+    ]
+    expected_args = [("--from", "2019-02", "--language", "en"), (), None, (), ("--language", "ru"), None]
+    for row, args in zip(rows, expected_args, strict=True):
         assert set(row) >= {"query", "total", "results", "url", "error"}
         if args is None:
-            assert row["error"] == "from has no month 13; got '2019-13'." and row["total"] is None
+            assert row["error"] and row["total"] is None
             continue
         expected = search(home, row["query"], *args)
         assert row["error"] is None and row["total"] == expected["total"]
         assert [r["id"] for r in row["results"]] == [r["id"] for r in expected["results"]]
-    assert rows[0]["url"] == "/search?q=killed&from=2019-02" and rows[0]["total"] > 0
+    assert rows[0]["url"] == "/search?q=killed&language=en&from=2019-02" and rows[0]["total"] > 0
+    assert rows[0]["filters"] == {"from": "2019-02", "language": "en"}
+    assert rows[2]["error"] == "from has no month 13; got '2019-13'."
     assert rows[3]["total"] == 0 and rows[3]["results"] == []
-    assert "Column 'language' was ignored: the archive has no language filter yet" in result.stderr
+    assert rows[4]["total"] == 0 < search(home, "killed")["total"]  # the language filter applied
+    assert rows[5]["error"].startswith("language must be an ISO 639-1 code")
+    assert "'language' was ignored" not in result.stderr
     assert "Column 'notes' was ignored: not a search filter" in result.stderr
 
 
@@ -159,6 +173,12 @@ def test_upload_csv_with_filters_and_errors(home, client):
     assert rows[0]["href"] == "/search?q=killed&from=2019-02"
     assert rows[0]["total"] == str(search(home, "killed", "--from", "2019-02")["total"])
     assert rows[1]["error"] == "from has no month 13; got '2019-13'." and rows[1]["total"] == ""
+    by_language = table(client.post("/batch", data={"text": "query,language\nkilled,en\nkilled,ru\n"}))
+    assert by_language[0]["href"] == "/search?q=killed&language=en"
+    assert [r["total"] for r in by_language] == [
+        str(search(home, "killed", "--language", "en")["total"]),
+        "0",
+    ]
     latin1 = client.post(
         "/batch",
         data={"file": (io.BytesIO("query\ncaf\xe9\n".encode("latin-1")), "l.csv")},
@@ -200,6 +220,8 @@ def test_add_to_batch_prefills_the_form(client):
     assert plain.select_one("#batch-text").text == "killed"
     filtered = BeautifulSoup(client.get("/batch?q=killed&from=2019-02&person=a&person=b").data, "html.parser")
     assert filtered.select_one("#batch-text").text == "query,person,from\nkilled,a;b,2019-02\n"
+    language = BeautifulSoup(client.get("/batch?q=killed&language=en").data, "html.parser")
+    assert language.select_one("#batch-text").text == "query,language\nkilled,en\n"
 
 
 def test_private_archive_batch_needs_login_and_csrf(home, tmp_path, monkeypatch):

@@ -128,6 +128,20 @@ def test_run_reports_what_arrived_then_nothing(home, inputs):
     assert "killed: 0 new" in text and "butterfly: 0 new" in text
 
 
+def test_a_watch_keeps_its_language_filter(home, inputs):
+    ok("watch", "add", "killed-en", "killed", "--language", "en", home=home)
+    ok("watch", "add", "killed-ru", "killed", "--language", "ru", home=home)
+    listed = {w["name"]: w for w in json.loads(ok("watch", "list", "--json", home=home))}
+    assert listed["killed-ru"]["filters"] == {"language": "ru"}
+    assert listed["killed-ru"]["search"] == "/search?q=killed&language=ru"
+    ok("import", str(inputs["second"]), "--no-entities", "--quiet", "--workers", "1", home=home)
+    arrived = {a["id"] for a in run_json_preview(home, "killed-en")}
+    assert arrived and arrived <= search_ids(home, "killed", "--language", "en")
+    assert run_json(home)["killed-ru"]["new"] == []  # the archive's articles are in English
+    bad = archive("watch", "add", "bad", "killed", "--language", "english", home=home)
+    assert bad.exit_code == 2 and "ISO 639-1" in bad.output
+
+
 def test_updated_article_is_new_again(home, tmp_path):
     ok("watch", "add", "killed", "killed", home=home)
     article = json.loads(ok("show", sorted(search_ids(home, "killed"))[0], "--json", home=home))
@@ -259,11 +273,11 @@ def test_watches_page_lists_new_matches_without_marking_them(watched):
     assert {a["id"] for a in run_json(watched)["killed"]["new"]} == expected  # still new for the CLI
 
 
-def run_json_preview(home: Path) -> list[dict]:
+def run_json_preview(home: Path, name: str = "killed") -> list[dict]:
     """The watch's new matches as the library sees them, without marking (an independent read)."""
     from archive import watches
 
-    return next(e for e in watches.run(home, mark=False) if e["name"] == "killed")["new"]
+    return next(e for e in watches.run(home, mark=False) if e["name"] == name)["new"]
 
 
 def test_feed_is_valid_atom_with_every_field_escaped(watched):
@@ -320,6 +334,13 @@ def test_watch_this_search_needs_login_and_csrf(watched, users):
     listed = json.loads(ok("watch", "list", "--json", home=watched))
     police = next(w for w in listed if w["name"] == "police")
     assert police["filters"] == {"from": "2019"} and police["created_by"] == "alice"
+    by_language = {**fields, "name": "police-en", "language": "en"}
+    assert client.post("/watches", data=by_language).status_code == 303
+    listed = json.loads(ok("watch", "list", "--json", home=watched))
+    assert next(w for w in listed if w["name"] == "police-en")["filters"] == {
+        "from": "2019",
+        "language": "en",
+    }
 
     duplicate = client.post("/watches", data={**fields, "name": "police"})
     assert duplicate.status_code == 400 and b"already a watch" in duplicate.data
