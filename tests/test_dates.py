@@ -49,6 +49,8 @@ def test_a_date_without_a_year_takes_its_passage_year_in_the_seed():
     dates = dates_in(SEED.read_text(encoding="utf-8"))
     (oct19,) = [d for d in dates if d.text == "October 19"]
     assert oct19.value == "2023-10-19"
+    # "on October 24, he stated that in 2020 ...": the look back to 2020 does not date the meeting
+    assert {d.value for d in dates if d.text == "October 24"} == {"2023-10-24"}
     assert "2020-10-18" in {d.value for d in dates}  # the Partisan March keeps its own year
 
 

@@ -53,6 +53,17 @@ def test_titles_and_possessives_are_not_names(seed):
     assert {"Vladimir Putin", "Putin"} <= set(_person(seed, "putin_vladimir").variants)
 
 
+def test_the_seed_names_no_channel_or_square_as_a_person(seed):
+    names = {v for p in seed.persons for v in p.variants}
+    assert not names & {"Vot Tak", "Maidan", "Vot", "Tak"}
+    assert all(" " in p.name for p in seed.persons)  # every person of the seed is named in full
+
+
+def test_the_seed_reads_pskov_and_tsikhanouskaya(seed):
+    assert "RU/504341" in {p.key for p in seed.places}
+    assert "Tsikhanouskaya" in _person(seed, "tihanovska_svetlana").variants
+
+
 def test_places_resolve_with_their_country(seed):
     places = {p.key: p for p in seed.places}
     assert places["BY/625144"].name == "Minsk" and places["BY/625144"].country == "Belarus"

@@ -10,8 +10,7 @@ cheap. What is not a date you can put on a calendar is skipped on purpose:
   "since 1986") or punctuation after it ("2020: Putin's reserves"); "1,000" and "2020 people" fail.
 
 A date without a year ("October 19") takes the year that puts it nearest the explicit dates of its
-passage: its paragraph's dates that state a year, else the nearest date with a month and a year
-within :data:`PASSAGE_CHARS`; else the publication date; else the article's own dates.
+passage (see :func:`_passage_anchor`); else the publication date; else the article's own dates.
 
 Relative dates ("on Monday", "yesterday", "last week", "last month") resolve against a publication
 date with a day and keep their text: a weekday is the last such day on or before publication, a
@@ -181,12 +180,17 @@ def dates_in(text: str, published: str | None = None) -> list[DateMention]:
 def _passage_anchor(
     pos: int, explicit: list[tuple[int, int, int, int | None, int | None]], paragraphs: list[int]
 ) -> date | None:
-    """The explicit date of the passage around ``pos``: in its paragraph, else the nearest with a
-    month within :data:`PASSAGE_CHARS`."""
+    """The explicit date of the passage around ``pos``: the nearest with a month in its paragraph,
+    else within :data:`PASSAGE_CHARS`, else a year its paragraph names ("in 2020": often a look back,
+    so only when nothing nearer has a month)."""
     i = next(i for i, p in enumerate(paragraphs) if p > pos) - 1
     lo, hi = paragraphs[i], paragraphs[i + 1]
-    same = [e for e in explicit if lo <= e[0] < hi]
-    near = same or [e for e in explicit if e[3] and abs(e[0] - pos) <= PASSAGE_CHARS]
+    with_month = [e for e in explicit if e[3]]
+    near = (
+        [e for e in with_month if lo <= e[0] < hi]
+        or [e for e in with_month if abs(e[0] - pos) <= PASSAGE_CHARS]
+        or [e for e in explicit if lo <= e[0] < hi]
+    )
     if not near:
         return None
     _, _, y, mo, d = min(near, key=lambda e: abs(e[0] - pos))

@@ -31,8 +31,9 @@ EVIDENCE_TITLES = TITLES - frozenset(
     """.split()
 )
 
-#: Last words of names of things, not people: a capitalised pair ending in one is a club, a venue, a
-#: firm or an event ("Crystal Palace", "Sheffield United", "Trent Bridge", "German Open").
+#: Last words of names of things, not people: a capitalised pair ending in one, or a name followed by
+#: one, is a club, a venue, a firm, a channel or an event ("Crystal Palace", "Sheffield United",
+#: "Trent Bridge", "German Open", "Vot Tak TV").
 THING_WORDS = frozenset(
     """
     united city town county rovers wanderers athletic palace park bridge stadium arena field ground
@@ -40,6 +41,7 @@ THING_WORDS = frozenset(
     street road avenue square airport station port bay river lake island islands mountains
     bank group corp corporation inc ltd plc co company holdings airlines airways motors
     university college school institute hospital party council committee ministry army police
+    tv radio channel agency
     """.split()
 )
 

@@ -82,7 +82,9 @@ _DIGIT = re.compile(r"\d")
 #: lowercase "łukaszenka"). Lowercase ASCII words are never names here, so they are not even visited.
 _NAME_WORDS = re.compile(r"[^\W\d_]*[^\W\d_a-z][^\W\d_]*")
 #: A name joined by a lowercase particle is a whole name in one word ("Inzamam-ul-Haq", "Ata-ur-Rehman").
-_COMPOUND_WORD = re.compile(r"(?<![\w-])[A-Z][a-z]+-(?:ul|ur|ud|us|al|el|ad|ar|as|bin|ibn|e)-[A-Z][a-z]+(?![\w-])")
+_COMPOUND_WORD = re.compile(
+    r"(?<![\w-])[A-Z][a-z]+-(?:ul|ur|ud|us|al|el|ad|ar|as|bin|ibn|e)-[A-Z][a-z]+(?![\w-])"
+)
 _COMPOUND = re.compile(rf"^{_COMPOUND_WORD.pattern}$")
 #: Longest plausible name in words (given, middle names, particles, surname, suffix).
 MAX_NAME_WORDS = 6
@@ -90,6 +92,8 @@ MAX_NAME_WORDS = 6
 MIN_SCANNED_SURNAME = 3
 #: A city this big opening a capitalised pair makes it a place's thing, not a name ("Paris Newsroom").
 PLACE_WORD_POPULATION = 100_000
+#: How far after a name the word that makes it a thing's is looked for ("TV", "Radio").
+THING_LOOKAHEAD = 12
 #: How far before a name its title may start ("Deputy Minister of Internal Affairs" is 35 characters).
 TITLE_LOOKBACK = 40
 
@@ -375,13 +379,23 @@ def given_name_spans(
         span = (first.start(), second.end())
         if surname in THING_WORDS or _is_place_word(fold(first.group())):
             continue
-        if surname in TITLES or surname in NOT_NAMES or (_overlaps(*span, blocked_spans) and span not in exact):
+        if (
+            surname in TITLES
+            or surname in NOT_NAMES
+            or (_overlaps(*span, blocked_spans) and span not in exact)
+        ):
             continue
         spans.append(span)
     for m in _COMPOUND_WORD.finditer(text):
         if not _overlaps(m.start(), m.end(), blocked_spans):
             spans.append(m.span())
     return spans
+
+
+def _named_thing(text: str, end: int) -> bool:
+    """Whether the word after a name makes it a thing's ("Vot Tak TV", "Sky News")."""
+    after = text[end : end + THING_LOOKAHEAD].split()
+    return bool(after) and fold(_strip_token(after[0])) in THING_WORDS and after[0][:1].isupper()
 
 
 def _titled(text: str, start: int, raw_start: int) -> bool:
@@ -403,7 +417,7 @@ def person_groups(
     found: list[tuple[str, tuple[int, int] | None, bool]] = []
     for start, end in spans:
         span = clean_span(text, start, end)
-        if span:
+        if span and not _named_thing(text, span[1]):
             found.append((text[span[0] : span[1]], span, _titled(text, span[0], start)))
     for raw in extra_names:
         name = clean_name(raw)
