@@ -269,12 +269,13 @@ def show(article_id, home, as_json) -> None:
     try:
         with Catalog(home) as catalog:
             article = catalog.get_article(article_id)
+            shown = article_json(article, catalog) if article is not None and as_json else None
     except ArchiveError as exc:
         _fail(exc)
     if article is None:
         raise click.ClickException(f"No article with id {article_id!r} in {home}.")
-    if as_json:
-        click.echo(json.dumps(article_json(article), ensure_ascii=False, indent=1))
+    if shown is not None:
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=1))
         return
     click.echo(article.title)
     meta = [x for x in (article.published, article.source, ", ".join(article.author), article.url) if x]

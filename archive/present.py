@@ -25,7 +25,10 @@ ARTICLE_FIELDS = (
 )
 
 
-def article_json(article: Article) -> dict[str, Any]:
-    """The article as ``/api/articles/<id>`` returns it."""
+def article_json(article: Article, catalog: Any) -> dict[str, Any]:
+    """The article as ``/api/articles/<id>`` returns it, with its ``story`` and its ``copies``
+    (``[{id, title, source, published}]``) from the open ``catalog``."""
     data = article.to_dict()
-    return {name: data[name] for name in ARTICLE_FIELDS}
+    out = {name: data[name] for name in ARTICLE_FIELDS}
+    out["story"], out["copies"] = catalog.story_and_copies(article.id)
+    return out

@@ -412,6 +412,16 @@ class Catalog:
         row = self.db.execute("SELECT story FROM stories WHERE article_id = ?", (article_id,)).fetchone()
         return row[0] if row else None
 
+    def story_and_copies(self, article_id: str) -> tuple[str | None, list[dict[str, Any]]]:
+        """An article's story and :meth:`copies_of`; ``(None, [])`` when the archive predates stories."""
+        try:
+            story = self.story_of(article_id)
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None, []
+            raise
+        return story, self.copies_of(article_id)
+
     def story_members(self, story: str) -> list[str]:
         """The articles of a story, in arrival order."""
         rows = self.db.execute("SELECT article_id FROM stories WHERE story = ? ORDER BY seq", (story,))

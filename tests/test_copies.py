@@ -187,6 +187,32 @@ def test_openapi_describes_collapse(home):
     assert "copies" in schemas["Hit"]["properties"]
 
 
+def test_api_article_has_its_story_and_copies_as_the_article_page(home, tmp_path):
+    from archive.web.app import create_app
+
+    client = create_app({"TESTING": True, "ARCHIVE_HOME": str(home)}).test_client()
+    lead = client.get("/api/articles/lead").get_json()
+    assert lead["story"] == "wire"  # named by its first article
+    assert [c["id"] for c in lead["copies"]] == ["wire", "credit", "words"]  # oldest arrival first
+    assert lead["copies"][0] == {
+        "id": "wire",
+        "title": "Norway raises rates to 4.5 pct",
+        "source": "Wire",
+        "published": "2023-09-21",
+    }
+    on_page = {
+        a["href"].rsplit("/", 1)[1] for a in page(home, "/articles/lead").select("section.copies li a")
+    }
+    assert on_page == {c["id"] for c in lead["copies"]}
+    alone = client.get("/api/articles/topic").get_json()
+    assert (alone["story"], alone["copies"]) == ("topic", [])
+    shown = CliRunner().invoke(cli, ["show", "lead", "--json", "--home", str(home)])
+    assert json.loads(shown.output) == lead  # show --json is what the API returns
+    schema = client.get("/api/openapi.json").get_json()["components"]["schemas"]["Article"]
+    assert {"story", "copies"} <= set(schema["required"])
+    assert schema["properties"]["copies"]["items"] == {"$ref": "#/components/schemas/Copy"}
+
+
 def test_cli_collapse(home):
     runner = CliRunner()
     result = runner.invoke(cli, ["search", "norway", "--collapse", "--json", "--home", str(home)])

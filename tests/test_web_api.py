@@ -17,7 +17,7 @@ from archive.search.request import SearchRequest
 pytest_plugins = ["tests.web_fixtures"]  # the session archive and the app's test client
 
 ARTICLE_KEYS = ["id", "title", "published", "url", "source", "author", "language", "text", "captions",
-                "passages", "persons", "places", "dates", "extra"]  # fmt: skip
+                "passages", "persons", "places", "dates", "extra", "story", "copies"]  # fmt: skip
 SEARCHES = [
     "",
     "q=putin",

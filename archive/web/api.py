@@ -25,10 +25,11 @@ def search():
 def article(article_id: str):
     if not valid_article_id(article_id):
         abort(404)
-    found = get_catalog().get_article(article_id)
+    catalog = get_catalog()
+    found = catalog.get_article(article_id)
     if found is None:
         raise NotFound(f"There is no article with the id {article_id!r} in this archive.")
-    return jsonify(article_json(found))
+    return jsonify(article_json(found, catalog))
 
 
 @bp.get("/openapi.json")

@@ -235,7 +235,7 @@ SCHEMAS: dict[str, Any] = {
         variants={**array(STRING), "description": "Spellings a name in the query was expanded to."},
     ),
     "Article": obj(
-        ("id", "title", "text"),
+        ("id", "title", "text", "story", "copies"),
         id=STRING,
         title=STRING,
         published=NULLABLE_STRING,
@@ -270,6 +270,15 @@ SCHEMAS: dict[str, Any] = {
             "type": "object",
             "additionalProperties": True,
             "description": "Unknown import fields, as given.",
+        },
+        story={
+            **NULLABLE_STRING,
+            "description": "The article's story (wire copies of one text): the id of its first article; "
+            "null when the archive predates stories.",
+        },
+        copies={
+            **array(ref("Copy")),
+            "description": "The other articles of its story (\"also published as\"), oldest arrival first.",
         },
     ),
 }
