@@ -146,8 +146,8 @@ def test_a_us_city_lies_in_its_state():
     assert parent_keys("BY/625144") == ["BY"] and parent_keys("BY") == []
 
 
-def test_a_state_filter_and_facet_include_its_cities(tmp_path):
-    """Through the CLI: an article naming only Atlanta is found by the state of Georgia."""
+def _cli_archive(tmp_path, texts: dict[str, str]):
+    """An archive imported through the CLI from ``{id: text}``; returns a search function."""
     import json
 
     from click.testing import CliRunner
@@ -155,22 +155,42 @@ def test_a_state_filter_and_facet_include_its_cities(tmp_path):
     from archive.cli import cli
 
     records = tmp_path / "in.jsonl"
-    records.write_text(
-        json.dumps(
-            {"id": "atl", "text": "Thousands marched in Atlanta on Saturday.", "published": "2023-10-21"}
-        )
-        + "\n"
-        + json.dumps(
-            {"id": "min", "text": "Thousands marched in Minsk on Saturday.", "published": "2023-10-21"}
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    lines = [json.dumps({"id": i, "text": t, "published": "2023-10-21"}) for i, t in texts.items()]
+    records.write_text("\n".join(lines) + "\n", encoding="utf-8")
     home = str(tmp_path / "home")
     runner = CliRunner()
     assert runner.invoke(cli, ["import", str(records), "--home", home, "--quiet"]).exit_code == 0
-    result = runner.invoke(cli, ["search", "", "--place", "US/4197000", "--json", "--home", home])
-    page = json.loads(result.stdout)
+
+    def search(*args: str) -> dict:
+        result = runner.invoke(cli, ["search", "", *args, "--json", "--home", home])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    return search
+
+
+def test_a_state_filter_and_facet_include_its_cities(tmp_path):
+    """Through the CLI: an article naming only Atlanta is found by the state of Georgia."""
+    search = _cli_archive(
+        tmp_path,
+        {
+            "atl": "Thousands marched in Atlanta on Saturday.",
+            "min": "Thousands marched in Minsk on Saturday.",
+        },
+    )
+    page = search("--place", "US/4197000")
     assert [r["id"] for r in page["results"]] == ["atl"]
     facet = {f["key"]: f for f in page["facets"]["place"]}
     assert facet["US/4197000"]["label"] == "Georgia" and facet["US/4197000"]["count"] == 1
+
+
+@pytest.mark.parametrize("value", ["New York", "Нью-Йорк", "New York City", "US/5128581"])
+def test_a_place_filter_takes_any_name_of_the_place(tmp_path, value):
+    search = _cli_archive(
+        tmp_path,
+        {
+            "ny": "Thousands marched in New York on Saturday.",
+            "min": "Thousands marched in Minsk on Saturday.",
+        },
+    )
+    assert [r["id"] for r in search("--place", value)["results"]] == ["ny"]
