@@ -154,7 +154,9 @@ def test_a_surname_alone_needs_evidence():
 
 
 def test_a_word_opening_one_full_name_is_that_person():
-    text = "Wang Donghai of China won. Wang said the heat was hard. Jansher Khan lost; Jansher blamed his knee."
+    text = (
+        "Wang Donghai of China won. Wang said the heat was hard. Jansher Khan lost; Jansher blamed his knee."
+    )
     people = persons_in(text, _spans(text, "Wang Donghai", "Jansher Khan"))
     assert [[text[m.start : m.end] for m in p.mentions] for p in people] == [
         ["Wang Donghai", "Wang"],
@@ -165,3 +167,4 @@ def test_a_word_opening_one_full_name_is_that_person():
 def test_names_ner_missed_from_initials_and_compounds():
     text = "Batting first, G. Thorpe scored 60 before Inzamam-ul-Haq took the catch."
     assert [p.name for p in persons_in(text, [])] == ["G. Thorpe", "Inzamam-ul-Haq"]
+    assert persons_in("It breaks the U.S. Constitution, the court said.", []) == []

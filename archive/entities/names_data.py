@@ -61,6 +61,7 @@ NOT_NAMES = frozenset(
     """
     god allah jesus christ mr mrs ms dr sir photo monday tuesday wednesday thursday friday saturday
     sunday january february march april may june july august september october november december
+    assembly band girl boy people public presidents government court house senate congress parliament
     """.split()
 )
 

@@ -370,7 +370,7 @@ def given_name_spans(
     spans = []
     for first, second in pairwise(words):
         gap = text[first.end() : second.start()]
-        initial = len(first.group()) == 1 and gap == ". "
+        initial = len(first.group()) == 1 and gap == ". " and text[first.start() - 1 : first.start()] != "."
         if not initial and (gap != " " or first.group().isupper()):  # "LOUIS AT": a headline
             continue
         if second.group().isupper() or not (initial or is_given_name(fold(first.group()))):
