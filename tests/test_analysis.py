@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
-from archive.search.analysis import query_forms, word_forms
+from archive.search.analysis import LEMMA_MARK, query_forms, word_forms
 
 RECORDS = [
     {"id": "covid-whole", "title": "Cases", "text": "The covid-19 wards filled again in March."},
@@ -103,10 +103,42 @@ def test_forms_share_a_position_and_a_phrase_matches_through_a_part(home):
 
 
 def test_word_forms():
-    assert word_forms("covid-19") == ("covid-19", "covid", "19")
-    assert word_forms("al-Assad") == ("al-assad", "al", "assad")
-    assert word_forms("O'Rourke") == ("o'rourk", "rourk")
-    assert word_forms("Reagan's") == ("reagan",)
-    assert word_forms("U.S") == ("us", "^us")
+    """English forms as before; Polish terms (marked ``=``) come beside them, never in their place."""
+    assert word_forms("covid-19", polish=False) == ("covid-19", "covid", "19")
+    assert word_forms("al-Assad", polish=False) == ("al-assad", "al", "assad")
+    assert word_forms("O'Rourke", polish=False) == ("o'rourk", "rourk")
+    assert word_forms("Reagan's", polish=False) == ("reagan",)
+    assert word_forms("U.S", polish=False) == ("us", "^us")
+    assert query_forms("US", polish=False) == (("^us",), [])
+    assert query_forms("NATO", polish=False) == (("^nato", "nato"), [])
+    for word in ("covid-19", "al-Assad", "O'Rourke", "Reagan's", "U.S", "Dollars"):
+        english = tuple(f for f in word_forms(word) if not f.startswith(LEMMA_MARK))
+        assert english == word_forms(word, polish=False), word
     assert query_forms("US") == (("^us",), [])
-    assert query_forms("NATO") == (("^nato", "nato"), [])
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ("Москва", "Москве", "Москвы", "Москву"),
+        ("Путин", "Путина", "Путину"),
+        ("Лавров", "Лаврова", "Лавровым"),
+        ("Київ", "Києві", "Києва"),
+        ("Зеленський", "Зеленського"),
+        ("Лукашэнка", "Лукашэнку", "Лукашенко"),
+        ("Мінск", "Мінску"),
+        ("Warszawa", "Warszawie", "Warszawy"),
+        ("Łukaszenka", "Łukaszenki", "Łukaszenkę", "Łukaszence"),
+        ("Kaczyński", "Kaczyńskiego"),
+        ("Biden", "Bidena"),
+    ],
+)
+def test_case_forms_of_a_word_share_a_term(words):
+    first = set(word_forms(words[0]))
+    for other in words[1:]:
+        assert first & set(word_forms(other)), (words[0], other)
+
+
+def test_a_polish_case_form_is_not_an_english_stem():
+    """Porter cut "Łukaszence" to "łukasz"; a word with a Polish letter is not stemmed as English."""
+    assert not set(word_forms("Łukaszence")) & set(word_forms("Łukasz"))

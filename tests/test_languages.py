@@ -146,3 +146,40 @@ def test_dates_written_in_each_language_are_normalised(client):
         "precision": "day",
         "text": "19 października 2023",
     }.items() <= first.items()
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("Москва", {"ru-1", "ru-2"}),  # the sample says Москве, Москву, Москвы, never Москва
+        ("Лаврова", {"ru-3"}),  # Лавров
+        ("Київ", {"uk-1"}),  # Києві
+        ("Садовому", {"uk-2"}),  # Садовий, Садового
+        ("Ціханоўскую", {"be-2"}),  # Ціханоўская
+        ("Warszawa", {"pl-1", "pl-3"}),  # Warszawie
+        ("Krakowa", {"pl-2"}),  # Krakowie
+    ],
+)
+def test_a_word_finds_its_other_case_forms_on_cli_and_api(ml_home, client, query, expected):
+    assert ids(cli_json(ml_home, query)) == expected
+    assert ids(client.get("/api/search", query_string={"q": query, "per_page": 50}).get_json()) == expected
+
+
+def test_belarusian_and_russian_spellings_of_a_name_meet_in_any_case(ml_home):
+    """Лукашэнку (be, dative) finds Лукашэнка (be) and Лукашенко (ru, uk) without a language switch."""
+    assert {"ru-1", "uk-1", "be-1"} <= ids(cli_json(ml_home, "Лукашэнку"))
+
+
+def test_exact_mode_stays_literal(ml_home):
+    assert ids(cli_json(ml_home, "Москва", "--exact")) == set()
+    assert ids(cli_json(ml_home, "Москвы", "--exact")) == {"ru-2"}
+
+
+def test_snippets_mark_the_inflected_forms(client):
+    results = client.get("/api/search", query_string={"q": "Москва", "per_page": 50}).get_json()["results"]
+    html = {r["id"]: " ".join(s["html"] for s in r["snippets"]) for r in results}
+    assert "<mark>Москвы</mark>" in html["ru-2"]
+    assert "<mark>Москве</mark>" in html["ru-1"]
+    polish = client.get("/api/search", query_string={"q": "Łukaszenka"}).get_json()["results"]
+    marked = {r["id"]: " ".join(s["html"] for s in r["snippets"]) for r in polish}
+    assert "<mark>Łukaszenki</mark>" in marked["pl-3"]

@@ -14,15 +14,27 @@ through any of them):
 
 No word is a stop word: measured on Reuters, keeping them costs little index space and lets a phrase
 match only the words it says (``"stock exchange"`` never matches "stock in exchange").
+
+Other languages, by the word's script, so one analyzer serves every article and every query:
+
+- Cyrillic (Russian, Ukrainian, Belarusian): Ukrainian and Belarusian letters folded to the Russian ones
+  (Лукашэнка -> лукашенка, Мінск -> минск), then Whoosh's Russian Snowball stemmer (Москве, Москвы ->
+  москв); a word simplemma knows as Ukrainian also gets the stem of its lemma (Києві -> Київ -> киив);
+- Latin with a Polish letter (ą ć ę ł ń ś ź ż): no English stem (``Łukaszence`` is not "Łukasz");
+- a Latin word also gets its Polish terms, marked ``=`` (:func:`polish_forms`: morfeusz2's lemmas,
+  Snowball's Polish stem of a name): Warszawie -> ``=warszawa``, Bidena -> ``=biden``. The mark keeps
+  them apart from English stems; a search uses them only when the archive holds Polish articles.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 from whoosh.analysis import STOP_WORDS, Filter, RegexTokenizer
 from whoosh.lang.porter import stem
+from whoosh.lang.snowball.russian import RussianStemmer
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
@@ -42,17 +54,113 @@ FUNCTION_WORDS = frozenset(STOP_WORDS) | frozenset(stoplists["en"])
 FUNCTION_TERMS = FUNCTION_WORDS | frozenset(stem(w) for w in FUNCTION_WORDS)
 #: Changes whenever an index term of some word changes: an index built with another version needs
 #: ``archive reindex`` (searches say so).
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 #: Distinct words whose forms are remembered: analysis runs per token at import and per word in snippets.
 FORMS_CACHE = 1 << 18
 
+#: Marks a Polish lemma term; the tokenizer's words never contain it, so it never meets an English stem.
+LEMMA_MARK = "="
+#: Letters that only Polish writes among the archive's Latin-script languages.
+POLISH_LETTERS = frozenset("ąćęłńśźż")
+#: Ukrainian and Belarusian letters (and ё) as the Russian stemmer knows them: one stem for the
+#: spellings of a name in the three languages (Лукашенко, Лукашэнка; Минск, Мінск).
+CYRILLIC_FOLD = str.maketrans("ёіїєґўэ", "еииегуе")
+#: Endings of a Russian/Ukrainian surname's nominative that the Russian stemmer takes for a plural's.
+SURNAME_ENDINGS = ("ов", "ев")
+#: morfeusz2's tag of a word its dictionary does not know.
+UNKNOWN_TAG = "ign"
+
 _SPLIT = re.compile(r"[-'.]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _POSSESSIVE = re.compile(r"['’][sS]$")
 
 
 def fold(text: str) -> str:
-    """Lower case, diacritics folded, typographic apostrophes made plain."""
+    """Lower case, diacritics folded, typographic apostrophes made plain (Cyrillic: see
+    :data:`CYRILLIC_FOLD`; its й stays)."""
+    if _CYRILLIC.search(text):
+        return _cyrillic_fold(text).replace("’", "'")
     return text.lower().translate(accent_map).replace("’", "'")
+
+
+@lru_cache(maxsize=1)
+def _russian() -> RussianStemmer:
+    return RussianStemmer()
+
+
+#: morfeusz2's analyser and Snowball's stemmers keep state between calls: one thread at a time.
+_POLISH_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _morfeusz():
+    import morfeusz2  # its dictionary loads in ~0.25 s: only where a Polish lemma is asked for
+
+    return morfeusz2.Morfeusz(generate=False, expand_tags=False)
+
+
+@lru_cache(maxsize=1)
+def _polish_stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("polish")
+
+
+def polish_forms(word: str) -> list[str]:
+    """A Latin word's Polish terms, marked: morfeusz2's lemmas (Warszawie -> ``=warszawa``; Kijowie ->
+    ``=kijow`` among others), and for a capitalised word also Snowball's Polish stems of it and of its
+    lemmas, since names are what the dictionary misses (Bidena -> ``=biden``; Łukaszenka and
+    Łukaszence, lemma Łukaszenko -> ``=lukaszenk``)."""
+    with _POLISH_LOCK:
+        lemmas = {
+            lemma.split(":")[0]
+            for _, _, (_, lemma, tag, *_) in _morfeusz().analyse(word)
+            if tag != UNKNOWN_TAG
+        }
+        stems = set()
+        if word[:1].isupper():  # the word's stem and its lemmas' (Łukaszence -> Łukaszenko -> łukaszenk)
+            stems = {_polish_stemmer().stemWord(w.lower()) for w in (word, *lemmas)}
+    return sorted({LEMMA_MARK + fold(f) for f in lemmas | stems})
+
+
+def _identity(segment: str) -> str:
+    return segment
+
+
+def _russian_stem(segment: str) -> str:
+    return _russian().stem(segment.translate(CYRILLIC_FOLD))
+
+
+def stemmer_for(word: str):
+    """The stemmer of a word's folded segments, by the word as written: Russian Snowball for Cyrillic,
+    none for a word with a Polish letter (folding drops the letter), Porter for the rest."""
+    if _CYRILLIC.search(word):
+        return _russian_stem
+    if not POLISH_LETTERS.isdisjoint(word.lower()):
+        return _identity
+    return stem
+
+
+def _cyrillic_fold(word: str) -> str:
+    """Lower case, ё and the Ukrainian/Belarusian letters as Russian ones; й kept (the stemmer needs it)."""
+    return word.lower().translate(CYRILLIC_FOLD)
+
+
+def language_forms(word: str) -> list[str]:
+    """The terms a simple word (no inner punctuation) gets from its language's dictionary: the stem of
+    its Ukrainian lemma, or its Polish lemmas (marked)."""
+    if _CYRILLIC.search(word):
+        import simplemma  # its Ukrainian dictionary loads in ~1.4 s: only when a Cyrillic word comes
+
+        forms = []
+        folded = _cyrillic_fold(word)
+        if word[:1].isupper() and folded.endswith(SURNAME_ENDINGS):
+            forms.append(folded)  # Лавров: Snowball cuts -ов as a plural, Лаврова keeps it (лавров)
+        lemma = simplemma.lemmatize(word, lang="uk")
+        if lemma.lower() != word.lower():
+            forms.append(_russian_stem(_cyrillic_fold(lemma)))
+        return forms
+    return polish_forms(word) if word.isalpha() else []
 
 
 def is_acronym(word: str) -> bool:
@@ -77,24 +185,31 @@ def acronym_term(word: str) -> str:
 
 
 @lru_cache(maxsize=FORMS_CACHE)
-def word_forms(word: str) -> tuple[str, ...]:
-    """The index terms of one token, its main form first."""
+def word_forms(word: str, polish: bool = True) -> tuple[str, ...]:
+    """The index terms of one token, its main form first.
+
+    :param polish: with the word's Polish lemmas (:func:`language_forms`); an archive without Polish
+        articles has none to meet.
+    """
     if _POSSESSIVE.search(word) and len(word) > 3:
-        return word_forms(word[:-2])
+        return word_forms(word[:-2], polish)
     folded = fold(word)
+    stem = stemmer_for(word)
     if "-" in word and not folded.replace("-", "").replace(".", "").isdigit():
         # a compound: the whole, then every form of each part ("Sino-U.S" -> ..., us, ^us)
         last = _SPLIT.split(folded)[-1]
         forms = [folded[: len(folded) - len(last)] + stem(last)]
         for part in word.split("-"):
             if len(part) > 1:
-                forms.extend(word_forms(part))
+                forms.extend(word_forms(part, polish))
     elif is_initials(word):
         forms = [folded.replace(".", "")]
     else:
         segments = [s for s in _SPLIT.split(folded) if s]
         if len(segments) <= 1:
             forms = [stem(folded)]
+            if polish or stem is _russian_stem:
+                forms.extend(language_forms(word))
         elif all(s.isdigit() for s in segments):  # 5.93, 1-2: a number as written
             forms = [folded]
         else:
@@ -112,21 +227,26 @@ def word_forms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
-def query_forms(word: str) -> tuple[tuple[str, ...], list[str]]:
+def query_forms(word: str, polish: bool = True) -> tuple[tuple[str, ...], list[str]]:
     """How a typed word searches: the terms any of which it matches, and a compound's parts.
 
     A word in capitals matches its acronym term (and the word itself unless it is a function word);
-    a compound also matches its parts as a phrase (``covid-19`` finds "covid 19").
+    a compound also matches its parts as a phrase (``covid-19`` finds "covid 19"); a simple word also
+    matches its lemmas' terms (Києві finds Києва, Warszawa finds Warszawie).
+
+    :param polish: with Polish lemmas (the archive holds Polish articles).
     """
-    forms = word_forms(word)
+    forms = word_forms(word, polish)
     if is_acronym(word):
         acronym = acronym_term(word)
         main = forms[0]
         return ((acronym,) if main in FUNCTION_TERMS else (acronym, main)), []
     main = forms[0]
     if "-" not in word:
-        return (main,), []
-    parts = [word_forms(p)[0] for p in word.split("-") if len(p) > 1]
+        simple = len([s for s in _SPLIT.split(word) if s]) <= 1
+        lemmas = [f for f in forms[1:] if simple and not f.startswith(ACRONYM_MARK)]
+        return (main, *lemmas), []
+    parts = [word_forms(p, polish=False)[0] for p in word.split("-") if len(p) > 1]
     return (main,), parts if len(parts) > 1 else []
 
 

@@ -171,12 +171,17 @@ class ArchiveSearcher:
             chunk = sel.articles[i : i + EXPORT_CHUNK]
             yield from self._results(chunk, sel, req, max_snippets=max_snippets, plain=True)
 
-    def select(self, req: SearchRequest, deadline: float, limit: int | None = None) -> Selection:
+    def select(
+        self, req: SearchRequest, deadline: float, limit: int | None = None, among: np.ndarray | None = None
+    ) -> Selection:
         """The ordered result set of ``req`` (article ordinals), with what snippets need.
 
         :param limit: order only the first ``limit`` results (a page needs no more); ``None``: all.
+        :param among: bool per article: search only these (a watch's new arrivals). Only the index
+            segments holding them are read, and scores rank them among themselves.
         """
         cache = self.cache
+        scope = None if among is None else among[cache.doc_article] & cache.live
         text, notices = fix_fields(req.q) if req.q else ("", [])
         parsed = parse(text) if text else None
         expansions: list[Expansion] = []
@@ -188,19 +193,22 @@ class ArchiveSearcher:
         if req.exact and text and text == text.lower() and text != text.upper():
             notices.append(EXACT_CASE_NOTICE.format(q=text))
         if parsed is not None:
-            rewritten = rewrite(parsed, self.names, exact=req.exact)
+            polish = self.searcher.reader().doc_frequency("language", "pl") > 0
+            rewritten = rewrite(parsed, self.names, exact=req.exact, polish=polish)
             expansions = rewritten.expansions
             if rewritten.query is wq.NullQuery and cache.article_count:
                 notices.append(NO_WORDS_NOTICE)
-            hits, matched = evaluate(self.searcher, cache, rewritten.query, deadline)
+            hits, matched = evaluate(self.searcher, cache, rewritten.query, deadline, scope)
             doc_mask, doc_scores, selected = hits.mask, hits.scores, hits.articles
             for fieldname, texts in matched.items():
                 if fieldname.split("_")[0] in ("title", "body", "captions"):
                     terms.update(texts)
         else:
-            doc_mask = cache.live.copy()
+            doc_mask = cache.live.copy() if scope is None else scope
             doc_scores = np.zeros(cache.doc_count, dtype=np.float32)
             selected = cache.article_doc >= 0
+        if among is not None:
+            selected = selected & among
         allowed = article_mask(req, cache, self.names)
         if allowed is not None:
             selected = selected & allowed

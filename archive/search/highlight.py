@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from archive.search.analysis import WORD_PATTERN, is_initials, word_forms
+from archive.search.analysis import LEMMA_MARK, WORD_PATTERN, is_initials, word_forms
 
 #: Characters of passage text shown per snippet: two or three lines in the results list.
 SNIPPET_CHARS = 280
@@ -42,10 +42,11 @@ def match_spans(text: str, terms: set[str], exact: bool) -> list[tuple[int, int]
     if exact:
         spans = [m.span() for m in _WORD.finditer(text) if m.group() in terms]
     else:
+        polish = any(t.startswith(LEMMA_MARK) for t in terms)  # no Polish dictionary for other searches
         spans = [
             (m.start(), m.end() + int(text[m.end() : m.end() + 1] == "." and is_initials(m.group())))
             for m in _WORD.finditer(text)
-            if not terms.isdisjoint(word_forms(m.group()))
+            if not terms.isdisjoint(word_forms(m.group(), polish))
         ]  # initials keep their last dot: "U.S." is marked whole
     merged: list[tuple[int, int]] = []
     for start, end in spans:

@@ -74,7 +74,7 @@ def analyze(text: str, exact: bool) -> list[str]:
     """The index terms ``text`` produces in the mode's text fields, one per word (its main form)."""
     if exact:
         return [t.text for t in EXACT(text)]
-    return [word_forms(t.text)[0] for t in EXACT(text)]
+    return [word_forms(t.text, polish=False)[0] for t in EXACT(text)]  # the main form: no lemmas
 
 
 def fold_pattern(text: str) -> str:
@@ -83,9 +83,10 @@ def fold_pattern(text: str) -> str:
 
 
 class Rewriter:
-    def __init__(self, names: NameLookup | None, exact: bool) -> None:
+    def __init__(self, names: NameLookup | None, exact: bool, polish: bool = True) -> None:
         self.names = names
         self.exact = exact
+        self.polish = polish
         self.expansions: list[Expansion] = []
 
     def fields(self, fieldname: str) -> list[str]:
@@ -175,7 +176,7 @@ class Rewriter:
         if not words:
             return wq.NullQuery
         if len(words) == 1:
-            terms, parts = query_forms(words[0])
+            terms, parts = query_forms(words[0], self.polish)
             return _any(
                 q
                 for f in self.fields(fieldname)
@@ -187,7 +188,7 @@ class Rewriter:
                     wq.Phrase(f, parts, slop=1, boost=boost) if parts else wq.NullQuery,
                 ]
             )
-        sequences = phrase_variants([query_forms(w)[0] for w in words])
+        sequences = phrase_variants([query_forms(w, self.polish)[0] for w in words])
         return _any(
             wq.Phrase(f, list(seq), slop=slop, boost=boost)
             for f in self.fields(fieldname)
@@ -277,6 +278,9 @@ def _any(queries) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def rewrite(q: wq.Query, names: NameLookup | None, exact: bool) -> Rewritten:
-    """Lower a parsed query to the index fields of the mode, expanding names in normal mode."""
-    return Rewriter(names, exact).rewrite(q)
+def rewrite(q: wq.Query, names: NameLookup | None, exact: bool, polish: bool = True) -> Rewritten:
+    """Lower a parsed query to the index fields of the mode, expanding names in normal mode.
+
+    :param polish: words also search their Polish lemmas (the archive holds Polish articles).
+    """
+    return Rewriter(names, exact, polish).rewrite(q)
