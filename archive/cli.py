@@ -175,7 +175,9 @@ def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
 )
 @click.option("--exact", is_flag=True, help="Literal text: no folding, stemming or name variants.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Results to show.")
-@click.option("--collapse", is_flag=True, help="One result per story: wire copies listed under the best match.")
+@click.option(
+    "--collapse", is_flag=True, help="One result per story: wire copies listed under the best match."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print exactly what /api/search returns.")
 def search(
     query,
@@ -430,7 +432,10 @@ def _read_password() -> str:
 @click.argument("name")
 @home_option
 @click.option(
-    "--role", type=click.Choice(["reader", "editor"]), default=None, help="editor: may correct people and places."
+    "--role",
+    type=click.Choice(["reader", "editor"]),
+    default=None,
+    help="editor: may correct people and places.",
 )
 def users_add(name, home, role) -> None:
     """Add a user, or set a new password (which ends their sessions); asked for, or read from stdin.

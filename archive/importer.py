@@ -303,7 +303,10 @@ class Importer:
             raise
         if changed:
             write_batch(
-                self.ix, list(changed.values()), building, delete={i for i in changed if i in states or i in moved}
+                self.ix,
+                list(changed.values()),
+                building,
+                delete={i for i in changed if i in states or i in moved},
             )
             catalog.mark_indexed(changed)
         for item, _ in batch.items:

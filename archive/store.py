@@ -434,7 +434,9 @@ class Catalog:
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT article_id, story FROM stories WHERE article_id IN ({marks})", chunk)
+            rows = self.db.execute(
+                f"SELECT article_id, story FROM stories WHERE article_id IN ({marks})", chunk
+            )
             out.update((r[0], r[1]) for r in rows)
         return out
 
@@ -446,7 +448,8 @@ class Catalog:
             (article_id, story, json.dumps(keys).encode()),
         )
         self.db.executemany(
-            "INSERT OR IGNORE INTO story_bands (key, article_id) VALUES (?, ?)", [(k, article_id) for k in keys]
+            "INSERT OR IGNORE INTO story_bands (key, article_id) VALUES (?, ?)",
+            [(k, article_id) for k in keys],
         )
 
     def move_story(self, article_id: str, story: str) -> None:
@@ -574,7 +577,8 @@ class Catalog:
             )
             self.db.execute("DELETE FROM watch_seen WHERE watch = ? AND updated_at <= ?", (name, since))
             self.db.execute(
-                "UPDATE watches SET since = max(since, ?), checked = ? WHERE name = ?", (since, time.time(), name)
+                "UPDATE watches SET since = max(since, ?), checked = ? WHERE name = ?",
+                (since, time.time(), name),
             )
 
     # -- corrections (archive.curation: editors' rules over the registry) ----------------------------
@@ -620,7 +624,8 @@ class Catalog:
         )
         self.db.executemany(
             "INSERT INTO extracted_keys (article_id, kind, key) VALUES (?, ?, ?)",
-            [(article_id, "person", p["key"]) for p in persons] + [(article_id, "place", p["key"]) for p in places],
+            [(article_id, "person", p["key"]) for p in persons]
+            + [(article_id, "place", p["key"]) for p in places],
         )
 
     def extracted(self, article_id: str) -> tuple[list[dict], list[dict]] | None:
@@ -640,7 +645,10 @@ class Catalog:
             marks = ",".join("?" * len(chunk))
             for sql, args in (
                 (f"SELECT article_id FROM {table} WHERE key IN ({marks})", chunk),
-                (f"SELECT article_id FROM extracted_keys WHERE kind = ? AND key IN ({marks})", [kind, *chunk]),
+                (
+                    f"SELECT article_id FROM extracted_keys WHERE kind = ? AND key IN ({marks})",
+                    [kind, *chunk],
+                ),
             ):
                 out.update(r[0] for r in self.db.execute(sql, args))
         return out

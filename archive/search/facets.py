@@ -36,7 +36,9 @@ def top_values(index: ValueIndex, selected: np.ndarray, size: int = FACET_SIZE) 
     return [(keys[i], int(counts[i])) for i in ordered]
 
 
-def person_facet(cache: ReaderCache, selected: np.ndarray, names: Names, size: int = FACET_SIZE) -> list[dict]:
+def person_facet(
+    cache: ReaderCache, selected: np.ndarray, names: Names, size: int = FACET_SIZE
+) -> list[dict]:
     return [
         {"key": key, "label": names.person_label(key), "count": count}
         for key, count in top_values(cache.person, selected, size)

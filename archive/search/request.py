@@ -214,7 +214,16 @@ def _int(args: Mapping[str, Any], name: str, default: int) -> int:
 
 
 #: How ``collapse`` may be written in a URL.
-FLAG_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+FLAG_VALUES = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
 
 
 def _flag(args: Mapping[str, Any], name: str) -> bool | None:

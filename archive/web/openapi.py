@@ -278,7 +278,7 @@ SCHEMAS: dict[str, Any] = {
         },
         copies={
             **array(ref("Copy")),
-            "description": "The other articles of its story (\"also published as\"), oldest arrival first.",
+            "description": 'The other articles of its story ("also published as"), oldest arrival first.',
         },
     ),
 }

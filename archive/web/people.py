@@ -36,7 +36,10 @@ ALONGSIDE = 15
 SITE_LOCK_WAIT = 2.0
 LOCKED = "An import or another correction is writing to the archive right now. Try again in a minute."
 #: What the forms post, per kind.
-SITE_VERBS = {"person": ("merge", "rename", "hide", "unhide"), "place": ("merge", "rename", "hide", "unhide", "move")}
+SITE_VERBS = {
+    "person": ("merge", "rename", "hide", "unhide"),
+    "place": ("merge", "rename", "hide", "unhide", "move"),
+}
 KIND_OF = {"people": "person", "places": "place"}
 
 
