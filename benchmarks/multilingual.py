@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -35,6 +36,8 @@ NEREL_LABELS = ({"PERSON"}, {"CITY", "COUNTRY", "STATE_OR_PROVINCE"}, {"LOCATION
 NER_UK_LABELS = ({"PERS"}, {"LOC"}, set())
 #: Letters of a folded surname that identify it across case forms (Путин/Путина, Tusk/Tuska).
 STEM_CHARS = 5
+#: The longest case ending told apart from a derived word's suffix (-ами, -ого, -ові, -iem).
+CASE_ENDING_CHARS = 3
 #: The issue's targets, printed beside the figures.
 TARGETS = {
     "ru": "persons R>=0.90 P>=0.85, places R>=0.75",
@@ -67,9 +70,9 @@ def ner_uk_docs(folder: Path, limit: int) -> list:
             part = line.strip()
         elif line.strip() and part == "DEV":
             names.append(line.strip().removesuffix(".tok"))
-    return [
-        brat(folder / "data" / f"{n}.txt") for n in names[:limit] if (folder / "data" / f"{n}.txt").exists()
-    ]
+    # the release names its files "<name>.tok.txt" / ".tok.ann"; some copies drop the ".tok"
+    texts = [folder / "data" / f"{n}{tok}.txt" for n in names for tok in (".tok", "")]
+    return [brat(t) for t in texts if t.with_suffix(".ann").exists()][:limit]
 
 
 def polish_docs(path: Path) -> list:
@@ -131,8 +134,19 @@ def score(docs, language: str, labels) -> dict:
     return out
 
 
+def is_case_pair(a: str, b: str) -> bool:
+    """Two spellings of one name in two cases: both capitalised, differing only in an ending of at most
+    ``CASE_ENDING_CHARS`` letters after a shared stem (Путин/Путина, Києві/Києва, Tusk/Tuskiem), not a
+    word derived from it (Лондон/Лондонской) or another name (Франция/Франциск)."""
+    if not (a[:1].isupper() and b[:1].isupper()) or a.lower() == b.lower():
+        return False
+    x, y = fold(a), fold(b)
+    shared = len(os.path.commonprefix([x, y]))
+    return shared >= STEM_CHARS and max(len(x), len(y)) - shared <= CASE_ENDING_CHARS
+
+
 def case_forms(docs, language: str) -> dict:
-    """The share of pairs of case forms of one name (as the gold writes them, grouped by our lemma)
+    """The share of pairs of case forms of one name (as the gold writes them: :func:`is_case_pair`)
     whose analysed terms meet: a query in one form then finds the article holding only the other."""
     from archive.search.schema import FOLDED
 
@@ -147,7 +161,7 @@ def case_forms(docs, language: str) -> dict:
         terms = {w: {t.text for t in FOLDED(w)} for w in group}
         for a in group:
             for b in group:
-                if a < b and a.lower() != b.lower():
+                if a < b and is_case_pair(a, b):
                     pairs += 1
                     met += bool(terms[a] & terms[b])
     return {"case_form_pairs": pairs, "case_forms_found": round(met / max(pairs, 1), 3)}

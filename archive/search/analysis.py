@@ -65,8 +65,10 @@ POLISH_LETTERS = frozenset("ąćęłńśźż")
 #: Ukrainian and Belarusian letters (and ё) as the Russian stemmer knows them: one stem for the
 #: spellings of a name in the three languages (Лукашенко, Лукашэнка; Минск, Мінск).
 CYRILLIC_FOLD = str.maketrans("ёіїєґўэ", "еииегуе")
-#: Endings of a Russian/Ukrainian surname's nominative that the Russian stemmer takes for a plural's.
-SURNAME_ENDINGS = ("ов", "ев")
+#: A Ukrainian name's dative ending, which the Russian stemmer does not know (Путінові, Галаганові).
+UKRAINIAN_DATIVE = ("ові", "еві", "єві")
+#: simplemma's dictionaries whose lemmas a Cyrillic word also gets (it has no Belarusian).
+CYRILLIC_LEMMAS = ("ru", "uk")
 #: morfeusz2's tag of a word its dictionary does not know.
 UNKNOWN_TAG = "ign"
 
@@ -153,12 +155,16 @@ def language_forms(word: str) -> list[str]:
         import simplemma  # its Ukrainian dictionary loads in ~1.4 s: only when a Cyrillic word comes
 
         forms = []
-        folded = _cyrillic_fold(word)
-        if word[:1].isupper() and folded.endswith(SURNAME_ENDINGS):
-            forms.append(folded)  # Лавров: Snowball cuts -ов as a plural, Лаврова keeps it (лавров)
-        lemma = simplemma.lemmatize(word, lang="uk")
-        if lemma.lower() != word.lower():
-            forms.append(_russian_stem(_cyrillic_fold(lemma)))
+        if word[:1].isupper():
+            # a name's nominative as written: Snowball cuts endings that are a name's own letters
+            # (Лавров -> лавр, Дилан -> дила), while its other cases keep them (Лаврова, Дилану -> лавров, дилан)
+            forms.append(_cyrillic_fold(word))
+            if word.lower().endswith(UKRAINIAN_DATIVE):  # Путінові -> путин: no Russian ending
+                forms.append(_russian_stem(_cyrillic_fold(word[: -len(UKRAINIAN_DATIVE[0])])))
+        for language in CYRILLIC_LEMMAS:
+            lemma = simplemma.lemmatize(word, lang=language)
+            if lemma.lower() != word.lower():
+                forms.append(_russian_stem(_cyrillic_fold(lemma)))
         return forms
     return polish_forms(word) if word.isalpha() else []
 
