@@ -150,39 +150,36 @@ def get(catalog: Catalog, name: str) -> Watch | None:
 # -- matching ---------------------------------------------------------------------------------------
 
 
-def _sorted_keys(searcher) -> np.ndarray:
-    """The article keys in ordinal order (an ordinal is a key's rank), once per index generation."""
-    memo = searcher.cache.memo
-    if "watch_keys" not in memo:
-        from archive.search.cache import _article_keys  # the very keys the ordinals were ranked from
-
-        memo["watch_keys"] = np.unique(_article_keys(searcher.searcher.reader()))
-    return memo["watch_keys"]
-
-
-def matching(searcher, req: SearchRequest, ids: list[str], deadline: float) -> set[str]:
+def matching(
+    searcher, req: SearchRequest, ids: list[str], deadline: float, ordinals: np.ndarray | None = None
+) -> set[str]:
     """Which of ``ids`` are in the result set of ``req``, without loading any hit.
 
+    Only those articles are searched (``select(among=...)``): the index segments that hold them are
+    read, however large the archive, and nothing is scored or ordered beyond them.
+
+    :param ordinals: the ids' article ordinals (``cache.ordinals(ids)``), when known already.
     :raises BadQuery: when the search cannot run (including running past ``deadline``).
     """
     if not ids:
         return set()
-    return among(searcher, searcher.select(req, deadline, limit=1).selected, ids)
+    cache = searcher.cache
+    ordinals = cache.ordinals(ids) if ordinals is None else ordinals
+    known = ordinals[ordinals >= 0]
+    if not len(known):
+        return set()
+    scope = np.zeros(cache.article_count, dtype=bool)
+    scope[known] = True
+    selected = searcher.select(req, deadline, limit=1, among=scope).selected
+    return {i for i, o in zip(ids, ordinals.tolist(), strict=True) if o >= 0 and selected[o]}
 
 
 def among(searcher, selected: np.ndarray, ids: list[str]) -> set[str]:
     """Which of ``ids`` are selected (``selected``: a bool per article ordinal, from ``select``)."""
-    from archive.search.schema import article_key
-
-    keys = _sorted_keys(searcher)
-    if not ids or not len(keys):
+    if not ids:
         return set()
-    wanted = np.fromiter((article_key(i) for i in ids), dtype=np.int64, count=len(ids))
-    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    known = keys[at] == wanted
-    hit = np.zeros(len(ids), dtype=bool)
-    hit[known] = selected[at[known]] & (searcher.cache.article_doc[at[known]] >= 0)
-    return {i for i, h in zip(ids, hit.tolist(), strict=True) if h}
+    ordinals = searcher.cache.ordinals(ids)
+    return {i for i, o in zip(ids, ordinals.tolist(), strict=True) if o >= 0 and selected[o]}
 
 
 def _item(row) -> dict[str, Any]:
@@ -223,6 +220,7 @@ def run(
         pending = catalog.oldest_pending()
         horizon = min(now - ARRIVAL_MARGIN_SECONDS, pending - PENDING_GAP if pending is not None else now)
         arrived = catalog.arrived_since(min(w.since for w in found))
+        ordinal: dict[str, int] = {}  # every arrival's article ordinal, mapped once for all watches
         out = []
         for watch in found:
             seen = catalog.watch_seen(watch.name)
@@ -233,8 +231,13 @@ def run(
                 req = watch.request()
                 if fresh and searcher is None:
                     searcher = opened = open_searcher(home, catalog=catalog)
+                if fresh and not ordinal:
+                    ids = [r[0] for r in arrived]
+                    ordinal = dict(zip(ids, searcher.cache.ordinals(ids).tolist(), strict=True))
                 deadline = time.monotonic() + (budget or WHOLE_SET_TIME_BUDGET_SECONDS)
-                hits = matching(searcher, req, [i for i, _ in fresh], deadline) if fresh else set()
+                ids = [i for i, _ in fresh]
+                ordinals = np.fromiter((ordinal[i] for i in ids), dtype=np.int64, count=len(ids))
+                hits = matching(searcher, req, ids, deadline, ordinals)
             except BadQuery as exc:
                 entry["error"] = f"This watch's search no longer runs: {exc}"
                 continue
@@ -263,10 +266,11 @@ def batch_matches(home: Path, ids: list[str]) -> list[dict[str, Any]]:
             return []
         out = []
         with open_searcher(home, catalog=catalog) as searcher:
+            ordinals = searcher.cache.ordinals(ids)
             for watch in found:
                 try:
                     deadline = time.monotonic() + WHOLE_SET_TIME_BUDGET_SECONDS
-                    count = len(matching(searcher, watch.request(), ids, deadline))
+                    count = len(matching(searcher, watch.request(), ids, deadline, ordinals))
                     out.append({"name": watch.name, "new": count})
                 except BadQuery as exc:
                     out.append({"name": watch.name, "new": None, "error": str(exc)})

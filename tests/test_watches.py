@@ -9,6 +9,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
@@ -208,6 +209,46 @@ def test_import_report_without_watches_has_an_empty_list(tmp_path, inputs):
         ok("import", str(inputs["first"]), "--json", "--no-entities", "--workers", "1", home=tmp_path / "h")
     )
     assert report["watches"] == []
+
+
+QUERIES = [
+    {"q": "killed"},
+    {"q": "police killed"},
+    {"q": "police OR butterfly"},
+    {"q": "killed -police"},
+    {"q": '"two were killed"'},
+    {"q": "kill*"},
+    {"q": "killed", "from": "2019-02"},
+    {"from": "2019"},
+]
+
+
+@pytest.mark.parametrize("args", QUERIES, ids=[json.dumps(a) for a in QUERIES])
+def test_a_search_among_the_arrivals_is_the_whole_search_cut_to_them(home, inputs, args):
+    """What a watch run asks the engine: the search restricted to the new articles, reading only the
+    index segments that hold them, answers exactly what the whole search says about them."""
+    from archive.search.engine import open_searcher
+    from archive.search.evaluate import Evaluator
+    from archive.search.request import SearchRequest
+
+    report = json.loads(
+        ok("import", str(inputs["second"]), "--json", "--no-entities", "--workers", "1", home=home)
+    )
+    batch = [i["id"] for i in report["items"] if i["status"] == "imported"]
+    with open_searcher(home) as searcher:
+        cache = searcher.cache
+        ordinals = cache.ordinals([*batch, "no-such-article"])
+        assert (ordinals[:-1] >= 0).all() and ordinals[-1] == -1
+        among = np.zeros(cache.article_count, dtype=bool)
+        among[ordinals[:-1]] = True
+        req = SearchRequest.from_args(args)
+        whole = searcher.select(req, time.monotonic() + 60).selected
+        cut = searcher.select(req, time.monotonic() + 60, among=among).selected
+        assert np.array_equal(cut, whole & among)
+        assert cut.any() or not (whole & among).any()
+        scope = Evaluator(searcher.searcher, cache, time.monotonic() + 60, among[cache.doc_article])
+        segments = searcher.searcher.reader().leaf_readers()
+        assert len(segments) >= 2 and scope.segments == {segments[-1][1]}  # the old segment is not read
 
 
 # -- the site ---------------------------------------------------------------------------------------

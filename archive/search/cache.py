@@ -76,6 +76,16 @@ class ReaderCache:
     lengths: dict[str, tuple[np.ndarray, float]] = field(default_factory=dict)
     #: lazily filled registry lookups for this generation (names, labels)
     memo: dict = field(default_factory=dict)
+    #: int64 per article, sorted: its article key (an article's ordinal is its key's rank)
+    article_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def ordinals(self, article_ids: list[str]) -> np.ndarray:
+        """The ordinal of each article id, -1 for one not in this index (no stored field is read)."""
+        wanted = np.fromiter((article_key(i) for i in article_ids), dtype=np.int64, count=len(article_ids))
+        if not len(self.article_keys):
+            return np.full(len(wanted), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.article_keys, wanted), len(self.article_keys) - 1)
+        return np.where(self.article_keys[at] == wanted, at, -1)
 
     def field_lengths(self, reader, fieldname: str) -> tuple[np.ndarray, float]:
         cached = self.lengths.get(fieldname)
@@ -130,7 +140,7 @@ def build(reader) -> ReaderCache:
     live = postings.live_mask(reader)
     doc_count = len(live)
     akeys = _article_keys(reader)
-    _, doc_article = np.unique(akeys, return_inverse=True)
+    article_keys, doc_article = np.unique(akeys, return_inverse=True)
     doc_article = doc_article.astype(np.int32).ravel()
     article_count = int(doc_article.max()) + 1 if doc_count else 0
     live_docs = np.flatnonzero(live)
@@ -167,6 +177,7 @@ def build(reader) -> ReaderCache:
         mentioned_start=starts[mentioned.pair_value] if len(starts) else np.zeros(0, dtype=np.int32),
         mentioned_end=ends[mentioned.pair_value] if len(ends) else np.zeros(0, dtype=np.int32),
         story=_stories(reader, live_docs, doc_article, article_count),
+        article_keys=article_keys.astype(np.int64),
     )
 
 

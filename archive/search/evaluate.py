@@ -56,8 +56,21 @@ class Evaluator:
     searcher: object
     cache: ReaderCache
     deadline: float
+    #: bool per document: the only passages looked at (``None``: every live one). It must hold every
+    #: live passage of the articles it touches; only segments holding one are read.
+    scope: np.ndarray | None = None
     #: index terms that matched positively, per field: what the snippets mark
     terms: dict[str, set[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.live = self.cache.live if self.scope is None else self.cache.live & self.scope
+        self.segments = None
+        if self.scope is not None:
+            self.segments = {
+                offset
+                for segment, offset in postings.leaf_readers(self.reader)
+                if self.live[offset : offset + segment.doc_count_all()].any()
+            }
 
     @property
     def reader(self):
@@ -74,7 +87,7 @@ class Evaluator:
         )
 
     def everything(self) -> Hits:
-        live = self.cache.live
+        live = self.live
         return Hits(
             self.cache.article_doc >= 0, live.copy(), np.zeros(self.cache.doc_count, dtype=np.float32)
         )
@@ -129,7 +142,7 @@ class Evaluator:
     def _not(self, inner: Hits) -> Hits:
         """Every live article without a match; all its passages stand (unscored) for snippets."""
         articles = (self.cache.article_doc >= 0) & ~inner.articles
-        mask = self.cache.live & articles[self.cache.doc_article]
+        mask = self.live & articles[self.cache.doc_article]
         return Hits(articles, mask, np.zeros(self.cache.doc_count, dtype=np.float32))
 
     # -- leaves --------------------------------------------------------------------------------------
@@ -138,10 +151,10 @@ class Evaluator:
         """Live document numbers holding the term, and each one's BM25 score for it."""
         if fieldname not in self.reader.schema:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        ids, weights = postings.term_postings(self.reader, fieldname, text)
+        ids, weights = postings.term_postings(self.reader, fieldname, text, self.segments)
         if not len(ids):
             return ids, weights
-        keep = self.cache.live[ids]
+        keep = self.live[ids]
         ids, weights = ids[keep], weights[keep]
         fieldobj = self.reader.schema[fieldname]
         if not fieldobj.scorable:
@@ -160,7 +173,7 @@ class Evaluator:
         return self.from_docs(ids, scores * (q.boost * boost))
 
     def phrase(self, q: wq.Phrase, negated: bool) -> Hits:
-        mask = self.cache.live.copy()
+        mask = self.live.copy()
         scores = np.zeros(self.cache.doc_count, dtype=np.float32)
         for word in q.words:
             ids, word_scores = self.term_arrays(q.fieldname, word)
@@ -171,7 +184,8 @@ class Evaluator:
         candidates = np.flatnonzero(mask)
         if not len(candidates):
             return self.empty()
-        memo = self.cache.memo.setdefault("phrases", {})
+        # a scoped search verifies fewer candidates: it neither reads nor fills the memo of whole answers
+        memo = self.cache.memo.setdefault("phrases", {}) if self.scope is None else {}
         key = (q.fieldname, tuple(q.words), q.slop)
         matched = memo.get(key)
         if matched is None:
@@ -231,7 +245,7 @@ class Evaluator:
             if len(found) % CLOCK_EVERY == 0:
                 self.check_clock()
         ids = np.asarray(found, dtype=np.int64)
-        return self.from_docs(ids[self.cache.live[ids]] if len(ids) else ids)
+        return self.from_docs(ids[self.live[ids]] if len(ids) else ids)
 
     # -- operators -----------------------------------------------------------------------------------
 
@@ -269,15 +283,20 @@ def _pattern_label(q: wq.MultiTerm) -> str:
     return text
 
 
-def evaluate(searcher, cache: ReaderCache, q: wq.Query, deadline: float) -> tuple[Hits, dict[str, set[str]]]:
+def evaluate(
+    searcher, cache: ReaderCache, q: wq.Query, deadline: float, scope: np.ndarray | None = None
+) -> tuple[Hits, dict[str, set[str]]]:
     """Match and score every passage for ``q``.
+
+    :param scope: bool per document: match only these passages (whole articles; see ``Evaluator.scope``).
+        Scores then count document frequencies within the scope: they rank its passages only.
 
     :return: the hits and the index terms that matched (per field), for highlighting.
     :raises SearchTimeout: past ``deadline`` (a ``time.monotonic()`` value).
     :raises BadQuery: for a pattern that stands for too many words.
     """
-    evaluator = Evaluator(searcher, cache, deadline)
+    evaluator = Evaluator(searcher, cache, deadline, scope)
     hits = evaluator.run(q)
-    hits.mask &= cache.live
+    hits.mask &= evaluator.live
     hits.articles &= cache.article_doc >= 0
     return hits, evaluator.terms

@@ -14,6 +14,7 @@ import struct
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Container
 from io import BytesIO
 
 import numpy as np
@@ -252,11 +253,18 @@ def _positions(value: bytes) -> np.ndarray:
     return np.cumsum(np.asarray(pickle.loads(payload), dtype=np.int64))
 
 
-def term_postings(reader, fieldname: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Global document numbers and weights of one term across every segment of ``reader``."""
+def term_postings(
+    reader, fieldname: str, text: str | bytes, offsets: Container[int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Global document numbers and weights of one term across every segment of ``reader``.
+
+    :param offsets: read only the segments whose first document has one of these numbers (``None``: all).
+    """
     btext = text if isinstance(text, bytes) else reader.schema[fieldname].to_bytes(text)
     id_parts, weight_parts = [], []
     for segment, offset in leaf_readers(reader):
+        if offsets is not None and offset not in offsets:
+            continue
         ids, weights = segment_postings(segment, fieldname, btext)
         if len(ids):
             id_parts.append(ids + offset)
