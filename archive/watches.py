@@ -9,8 +9,9 @@ With nothing new, a run opens no index at all.
 
 The horizon moves to ``ARRIVAL_MARGIN_SECONDS`` before the run (and never past an article still
 ``pending``): an import stamps its articles when it stages them and commits them a little later, so an
-article stamped just before a run may become visible just after it. What was reported inside that margin
-is remembered (``watch_seen``), so it is not reported twice.
+article stamped just before a run may become visible just after it. What a run looked at inside that
+margin (reported or not) is remembered (``watch_seen``), so it is neither reported nor searched twice: a
+run right after another opens no index.
 """
 
 from __future__ import annotations
@@ -243,8 +244,8 @@ def run(
                 continue
             rows = catalog.article_rows(hits)
             entry["new"] = [_item(r) for r in _by_arrival(rows.values())]
-            if mark:
-                catalog.mark_watch(watch.name, horizon, [(r["id"], r["updated_at"]) for r in rows.values()])
+            if mark:  # what it looked at past the horizon, matching or not, is not searched again
+                catalog.mark_watch(watch.name, horizon, [(i, t) for i, t in fresh if t > horizon])
         return out
     finally:
         if opened is not None:

@@ -125,6 +125,9 @@ def test_run_reports_what_arrived_then_nothing(home, inputs):
     assert (item["title"], item["published"]) == (shown["title"], "2019-03-01")
     assert set(item) == {"id", "title", "published", "source", "url"}
     assert all(not e["new"] for e in run_json(home).values())  # a second run right after: nothing new
+    (home / "whoosh").rename(home / "whoosh-away")  # ... and it searches nothing: the index is not opened
+    assert all(not e["new"] for e in run_json(home).values())
+    (home / "whoosh-away").rename(home / "whoosh")
     text = ok("watch", "run", home=home)
     assert "killed: 0 new" in text and "butterfly: 0 new" in text
 
