@@ -82,7 +82,8 @@ CREATE TABLE IF NOT EXISTS story_bands (
 #: Watches (saved searches, :mod:`archive.watches`): created by an import and by the first watch
 #: command, so an archive made before them gains the tables. ``since`` is the arrival time up to which
 #: a watch has looked; ``watch_seen`` the arrivals newer than that it looked at, reported or not (so a
-#: second run never reports or searches them again). ``articles_updated`` finds what arrived without reading every row.
+#: second run never reports or searches them again). ``articles_updated`` finds what arrived without
+#: reading every row.
 WATCHES_SQL = """
 CREATE TABLE IF NOT EXISTS watches (
     name TEXT PRIMARY KEY, request TEXT NOT NULL, created REAL NOT NULL, created_by TEXT,
