@@ -222,6 +222,7 @@ def test_add_to_batch_prefills_the_form(client):
     assert filtered.select_one("#batch-text").text == "query,person,from\nkilled,a;b,2019-02\n"
     language = BeautifulSoup(client.get("/batch?q=killed&language=en").data, "html.parser")
     assert language.select_one("#batch-text").text == "query,language\nkilled,en\n"
+    assert "language" in language.select_one('label[for="batch-file"]').text  # the columns it takes
 
 
 def test_private_archive_batch_needs_login_and_csrf(home, tmp_path, monkeypatch):
