@@ -166,7 +166,8 @@ def language_forms(word: str) -> list[str]:
             if lemma.lower() != word.lower():
                 forms.append(_russian_stem(_cyrillic_fold(lemma)))
         return forms
-    return polish_forms(word) if word.isalpha() else []
+    # English function words (the, and, to) are Polish words too, and searched by no one as such
+    return polish_forms(word) if word.isalpha() and word.lower() not in FUNCTION_WORDS else []
 
 
 def is_acronym(word: str) -> bool:
