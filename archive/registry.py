@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.corrections import describe
 from archive.errors import NotFound
 from archive.store import Catalog, _like_escape, fold_name
 
@@ -72,6 +71,8 @@ def history_of(catalog: Catalog, kind: str, key: str) -> list[dict[str, Any]]:
 
 def history_item(row: dict[str, Any]) -> dict[str, Any]:
     """A correction as ``archive history --json`` prints it."""
+    from archive.corrections import describe  # it imports the index writer (whoosh): not for listings
+
     return {
         "id": row["id"],
         "at": row["at"],

@@ -12,12 +12,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from archive.cli import cli
 from archive.importer import import_paths
+from archive.search import cache as reader_caches
+from archive.search.engine import open_searcher
 from tests.conftest import ROOT
 
 #: Packages only extraction needs; each costs from a tenth of a second to seconds to import.
 HEAVY = ("spacy", "thinc", "torch", "trafilatura")
+#: The web stack (werkzeug alone ~0.1 s): no CLI reading command needs it.
+WEB = ("flask", "werkzeug", "jinja2")
+#: The search stack (numpy + whoosh ~0.3 s): only commands that search the index need it.
+SEARCH = ("numpy", "whoosh")
 
 
 def imported_modules(*args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
@@ -84,3 +92,61 @@ def test_site_serves_a_search_without_ner(small_home):
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout) >= 0
     assert not names & set(HEAVY), f"the site imports {sorted(names & set(HEAVY))}"
+
+
+@pytest.mark.parametrize("command", ["search", "show", "stats", "people"])
+def test_read_commands_do_not_import_the_web_stack(small_home, command):
+    args = {
+        "search": ["search", "election"],  # the text output, as typed at a terminal
+        "show": ["show", _first_id(small_home)],
+        "stats": ["stats"],
+        "people": ["people", "list"],
+    }[command]
+    done, names = imported_modules("-m", "archive", *args, "--home", str(small_home))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip()  # the command answered
+    assert not names & set(WEB), f"archive {command} imports {sorted(names & set(WEB))}"
+    if command != "search":
+        assert not names & set(SEARCH), f"archive {command} imports {sorted(names & set(SEARCH))}"
+
+
+def test_text_search_reads_no_keyword_fields_until_asked(small_home):
+    """A fresh process's text search reads no person/place/... postings (most of a cold cache's cost);
+    ``--json`` shows facets, so it reads them, and both list the same results."""
+    reader_caches.clear()
+    runner = CliRunner()
+    text = runner.invoke(cli, ["search", "election", "--limit", "5", "--home", str(small_home)])
+    assert text.exit_code == 0, text.output
+    (built,) = reader_caches._caches.values()
+    assert not built.values, f"a text search read {sorted(built.values)}"
+    as_json = runner.invoke(cli, ["search", "election", "--limit", "5", "--json", "--home", str(small_home)])
+    assert as_json.exit_code == 0, as_json.output
+    result = json.loads(as_json.output)
+    assert result["facets"]["person"] and result["facets"]["place"]
+    assert {"person", "place"} <= set(built.values)
+    assert [line.split()[0] for line in text.output.splitlines()[2:] if line[:1].isalnum()] == [
+        hit["id"] for hit in result["results"]
+    ]
+
+
+def test_person_names_from_the_term_list_match_the_loaded_field(small_home):
+    """Before ``person`` is read, name lookups answer from Whoosh's term list; after, from the array:
+    the two must agree, or a query's name expansion would depend on what ran before it."""
+    reader_caches.clear()
+    prefixes = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    with open_searcher(small_home) as searcher:
+        cache = searcher.cache
+        lexicon = {p: cache.terms_with_prefix("person", p) for p in prefixes}
+        some = [keys[0] for keys in lexicon.values() if keys]
+        known = [cache.has_term("person", k) for k in [*some, "zz_not_a_person"]]
+        assert not cache.values and some  # nothing read yet, and the archive names people
+        loaded = cache.person.keys
+        assert {p: cache.terms_with_prefix("person", p) for p in prefixes} == lexicon
+        assert (
+            [cache.has_term("person", k) for k in [*some, "zz_not_a_person"]]
+            == known
+            == [True] * len(some) + [False]
+        )
+        assert sorted(k for keys in lexicon.values() for k in keys) == [
+            k for k in loaded if k[:1] in prefixes
+        ]

@@ -3,12 +3,16 @@
 Built once per index generation and shared by every searcher of that generation in the process, so a
 web worker pays for it only after an import; the keyword postings behind it are kept per segment, so
 after an import only the new segment is read.
+The keyword fields (:data:`LAZY_FIELDS`) are read on first use by a searcher bound to the cache
+(:meth:`ReaderCache.bind`), so a CLI search that shows no facets and filters on none never reads them.
 Facets, filters and collapsing then run as numpy operations over these arrays, at a cost that follows
 the result set rather than the size of a facet field (DESIGN §5).
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -22,8 +26,12 @@ from archive.search.schema import article_key
 #: may still be using.
 CACHED_GENERATIONS = 4
 
-#: Segment fields whose keyword postings are kept (4 fields per segment).
-CACHED_SEGMENT_FIELDS = 4 * 64
+#: Segment fields whose keyword postings are kept (5 fields per segment).
+CACHED_SEGMENT_FIELDS = 5 * 64
+#: Keyword fields read only when a search needs them (facets, a filter, a name in the query): they are
+#: nearly all of a cold cache's cost (~0.8 s at 1x on a busy machine, ``person`` alone ~0.5 s), which a
+#: fresh CLI process showing no facets need not pay.
+LAZY_FIELDS = ("person", "place", "source", "language", "mentioned")
 
 _lock = threading.RLock()
 _caches: OrderedDict[tuple, ReaderCache] = OrderedDict()
@@ -64,13 +72,6 @@ class ReaderCache:
     published: np.ndarray  # int32 per article: YYYYMMDD, 0 when unknown
     month: np.ndarray  # int32 per article: index into ``months``, -1 when unknown
     months: list[str]
-    person: ValueIndex
-    place: ValueIndex
-    source: ValueIndex
-    language: ValueIndex  # one value per article; an index written before the field has none
-    mentioned_article: np.ndarray  # int32 per (article, mentioned range)
-    mentioned_start: np.ndarray
-    mentioned_end: np.ndarray
     story: np.ndarray  # int32 per article: its story (wire copies share one), its own when it has none
     #: lazily loaded: field name -> token length per document, and the average
     lengths: dict[str, tuple[np.ndarray, float]] = field(default_factory=dict)
@@ -78,6 +79,78 @@ class ReaderCache:
     memo: dict = field(default_factory=dict)
     #: int64 per article, sorted: its article key (an article's ordinal is its key's rank)
     article_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: the lazily read keyword fields (:data:`LAZY_FIELDS`), by name
+    values: dict[str, ValueIndex] = field(default_factory=dict)
+    #: per thread, the open reader lazy fields are read from (set by :meth:`bind`)
+    _bound: threading.local = field(default_factory=threading.local, repr=False)
+
+    def bind(self, reader) -> None:
+        """Read lazy fields, in this thread, through ``reader`` (open, of this cache's generation)."""
+        self._bound.reader = reader
+
+    def value_index(self, fieldname: str) -> ValueIndex:
+        """A keyword field's (value, article) pairs, read on first use through the bound reader."""
+        found = self.values.get(fieldname)
+        if found is not None:
+            return found
+        reader = self._reader()
+        with _lock:
+            found = self.values.get(fieldname)
+            if found is None:
+                found = _value_index(reader, fieldname, self.live, self.doc_article)
+                self.values[fieldname] = found
+        return found
+
+    def has_term(self, fieldname: str, key: str) -> bool:
+        """Whether any passage was indexed with ``key`` in a keyword field (as ``key in
+        value_index(fieldname).positions``), answered from the term list while the field is unread."""
+        found = self.values.get(fieldname)
+        if found is not None:
+            return key in found.positions
+        return (fieldname, key) in self._reader()
+
+    def terms_with_prefix(self, fieldname: str, prefix: str) -> list[str]:
+        """A keyword field's indexed terms that start with ``prefix``, sorted."""
+        found = self.values.get(fieldname)
+        if found is not None:
+            start = bisect.bisect_left(found.keys, prefix)
+            return list(itertools.takewhile(lambda k: k.startswith(prefix), found.keys[start:]))
+        return sorted({t.decode("utf-8") for t in self._reader().expand_prefix(fieldname, prefix)})
+
+    def _reader(self):
+        reader = getattr(self._bound, "reader", None)
+        if reader is None:
+            raise RuntimeError("ReaderCache: no reader bound in this thread (call bind())")
+        return reader
+
+    person = property(lambda self: self.value_index("person"))
+    place = property(lambda self: self.value_index("place"))
+    source = property(lambda self: self.value_index("source"))
+    #: one value per article; an index written before the field has none
+    language = property(lambda self: self.value_index("language"))
+
+    @property
+    def mentioned_article(self) -> np.ndarray:
+        """int32 per (article, mentioned range): the article; ranges in ``mentioned_start``/``_end``."""
+        return self.value_index("mentioned").pair_article
+
+    @property
+    def mentioned_start(self) -> np.ndarray:
+        return self._mentioned_bounds()[0]
+
+    @property
+    def mentioned_end(self) -> np.ndarray:
+        return self._mentioned_bounds()[1]
+
+    def _mentioned_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        bounds = self.memo.get("mentioned_bounds")
+        if bounds is None:
+            mentioned = self.value_index("mentioned")
+            starts = np.array([int(k.split("-")[0]) for k in mentioned.keys], dtype=np.int32)
+            ends = np.array([int(k.split("-")[1]) for k in mentioned.keys], dtype=np.int32)
+            bounds = (starts[mentioned.pair_value], ends[mentioned.pair_value])
+            self.memo["mentioned_bounds"] = bounds
+        return bounds
 
     def ordinals(self, article_ids: list[str]) -> np.ndarray:
         """The ordinal of each article id, -1 for one not in this index (no stored field is read)."""
@@ -97,7 +170,10 @@ class ReaderCache:
         return cached
 
     def warm_up(self, reader) -> None:
-        """Load now what searches would load lazily: every scored field's lengths."""
+        """Load now what searches would load lazily: the keyword fields, every scored field's lengths."""
+        self.bind(reader)
+        for fieldname in LAZY_FIELDS:
+            self.value_index(fieldname)
         for fieldname, fieldobj in reader.schema.items():
             if fieldobj.scorable:
                 self.field_lengths(reader, fieldname)
@@ -156,10 +232,7 @@ def build(reader) -> ReaderCache:
     known = month_values > 0
     month[known] = np.searchsorted(months_present, month_values[known]).astype(np.int32)
     months = [f"{m // 100:04d}-{m % 100:02d}" for m in months_present.tolist()]
-    mentioned = _value_index(reader, "mentioned", live, doc_article)
-    starts = np.array([int(k.split("-")[0]) for k in mentioned.keys], dtype=np.int32)
-    ends = np.array([int(k.split("-")[1]) for k in mentioned.keys], dtype=np.int32)
-    return ReaderCache(
+    cache = ReaderCache(
         doc_count=doc_count,
         live=live,
         live_count=int(live.sum()),
@@ -169,16 +242,11 @@ def build(reader) -> ReaderCache:
         published=published,
         month=month,
         months=months,
-        person=_value_index(reader, "person", live, doc_article),
-        place=_value_index(reader, "place", live, doc_article),
-        source=_value_index(reader, "source", live, doc_article),
-        language=_value_index(reader, "language", live, doc_article),
-        mentioned_article=mentioned.pair_article,
-        mentioned_start=starts[mentioned.pair_value] if len(starts) else np.zeros(0, dtype=np.int32),
-        mentioned_end=ends[mentioned.pair_value] if len(ends) else np.zeros(0, dtype=np.int32),
         story=_stories(reader, live_docs, doc_article, article_count),
         article_keys=article_keys.astype(np.int64),
     )
+    cache.bind(reader)
+    return cache
 
 
 def _stories(reader, live_docs: np.ndarray, doc_article: np.ndarray, article_count: int) -> np.ndarray:

@@ -100,6 +100,7 @@ class ArchiveSearcher:
         except BaseException:
             self.searcher.close()
             raise
+        self.cache.bind(self.searcher.reader())
         self.names = Names(self.catalog, self.cache, self.searcher.reader())
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -121,13 +122,14 @@ class ArchiveSearcher:
 
     # -- searching -----------------------------------------------------------------------------------
 
-    def search(self, req: SearchRequest) -> dict[str, Any]:
+    def search(self, req: SearchRequest, facets: bool = True) -> dict[str, Any]:
         """One page of results with facets and snippets: the ``/api/search`` JSON (DESIGN 3.4).
 
         Besides the contract's keys: ``variants`` (the spellings a name in the query was expanded to),
         ``expansions`` (which words named whom), ``sort`` and ``mode`` (as applied), and ``notices``:
         sentences saying what the search could not do as typed (an unknown field, no searchable words,
         lower case in exact mode, an empty archive). A suggestion is offered only when nothing matched.
+        With ``facets=False``, ``facets`` is empty and the keyword fields behind it are not read.
 
         :raises BadQuery: for a query that cannot be run as asked (too broad a pattern, too deep).
         :raises SearchTimeout: when the search runs past its time budget.
@@ -147,7 +149,9 @@ class ArchiveSearcher:
             "page": req.page,
             "per_page": req.per_page,
             "results": results,
-            "facets": facet_counts.facets(self.cache, sel.selected, self.names, req.facet_size),
+            "facets": facet_counts.facets(self.cache, sel.selected, self.names, req.facet_size)
+            if facets
+            else {},
             "suggestion": None,
             "variants": list(dict.fromkeys(v for e in sel.expansions for v in e.variants)),
             "expansions": [e.to_dict() for e in sel.expansions],
@@ -181,6 +185,7 @@ class ArchiveSearcher:
             segments holding them are read, and scores rank them among themselves.
         """
         cache = self.cache
+        cache.bind(self.searcher.reader())  # this thread reads lazy fields through this open searcher
         scope = None if among is None else among[cache.doc_article] & cache.live
         text, notices = fix_fields(req.q) if req.q else ("", [])
         parsed = parse(text) if text else None

@@ -3,7 +3,6 @@ generation so repeated queries for the same names cost nothing after the first."
 
 from __future__ import annotations
 
-import bisect
 from typing import Any
 
 from archive.search.cache import ReaderCache
@@ -44,29 +43,22 @@ class Names:
         memo = self._memo("person_keys")
         if value not in memo:
             found = self.catalog.find_persons(value) if self.catalog is not None else []
-            indexed = [k for k in found if k in self.cache.person.positions]
+            indexed = [k for k in found if self.cache.has_term("person", k)]
             memo[value] = indexed or self._keys_by_skeleton(value)
         return memo[value]
 
     def _keys_by_skeleton(self, value: str) -> list[str]:
-        if value in self.cache.person.positions:
+        if self.cache.has_term("person", value):
             return [value]
         key = _person_key(value)
         if not key:
             return []
-        if key in self.cache.person.positions:
+        if self.cache.has_term("person", key):
             return [key]
         if "_" in key:
             return []
-        known = self.cache.person.keys  # sorted: the lexicon order
-        prefix = key + "_"
-        start = bisect.bisect_left(known, prefix)
-        out = []
-        for candidate in known[start:]:
-            if not candidate.startswith(prefix):
-                break
-            out.append(candidate)
-        return out
+        # from the term list: a query word need not read every person of the archive (CLI start-up)
+        return self.cache.terms_with_prefix("person", key + "_")
 
     def place_keys(self, value: str) -> list[str]:
         memo = self._memo("place_keys")
