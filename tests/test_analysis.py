@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
-from archive.search.analysis import LEMMA_MARK, query_forms, word_forms
+from archive.search.analysis import LEMMA_MARK, main_form, query_forms, word_forms
 
 RECORDS = [
     {"id": "covid-whole", "title": "Cases", "text": "The covid-19 wards filled again in March."},
@@ -144,3 +144,11 @@ def test_case_forms_of_a_word_share_a_term(words):
 def test_a_polish_case_form_is_not_an_english_stem():
     """Porter cut "Łukaszence" to "łukasz"; a word with a Polish letter is not stemmed as English."""
     assert not set(word_forms("Łukaszence")) & set(word_forms("Łukasz"))
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["Москве", "Києві", "covid-19", "al-Assad", "O'Rourke", "Reagan's", "U.S", "NATO", "Łukaszence", "5.93"],
+)
+def test_main_form_is_the_first_index_term(word):
+    assert main_form(word) == word_forms(word)[0]

@@ -14,7 +14,7 @@ from typing import Protocol
 from whoosh import query as wq
 
 from archive.errors import BadQuery
-from archive.search.analysis import fold, query_forms, word_forms
+from archive.search.analysis import fold, main_form, query_forms
 from archive.search.query import DEFAULT_FIELD
 from archive.search.schema import EXACT
 
@@ -74,7 +74,7 @@ def analyze(text: str, exact: bool) -> list[str]:
     """The index terms ``text`` produces in the mode's text fields, one per word (its main form)."""
     if exact:
         return [t.text for t in EXACT(text)]
-    return [word_forms(t.text, polish=False)[0] for t in EXACT(text)]  # the main form: no lemmas
+    return [main_form(t.text) for t in EXACT(text)]
 
 
 def fold_pattern(text: str) -> str:
