@@ -198,7 +198,8 @@ class ArchiveSearcher:
         if req.exact and text and text == text.lower() and text != text.upper():
             notices.append(EXACT_CASE_NOTICE.format(q=text))
         if parsed is not None:
-            polish = self.searcher.reader().doc_frequency("language", "pl") > 0
+            reader = self.searcher.reader()
+            polish = "language" in reader.schema and reader.doc_frequency("language", "pl") > 0
             rewritten = rewrite(parsed, self.names, exact=req.exact, polish=polish)
             expansions = rewritten.expansions
             if rewritten.query is wq.NullQuery and cache.article_count:

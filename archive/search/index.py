@@ -208,13 +208,12 @@ def replace_articles(writer, articles: Iterable[Article]) -> int:
 def add_articles(writer, articles: Iterable[Article]) -> int:
     """Add the passages of articles the index does not hold; returns the number of passages added."""
     added = 0
-    # an index made before a column was added (``skey``) takes the rest until ``archive reindex``
-    missing = {"skey"} - set(writer.schema.names())
+    # an index made before a field was added (``skey``, ``published_time``, ``language``) takes the
+    # others until ``archive reindex``: searches say so (``OLD_INDEX_NOTICE``) and read the field as absent
+    known = set(writer.schema.names())
     for article in articles:
         for doc in passage_documents(article):
-            for name in missing:
-                doc.pop(name, None)
-            writer.add_document(**doc)
+            writer.add_document(**{name: value for name, value in doc.items() if name in known})
             added += 1
     return added
 

@@ -316,7 +316,7 @@ def numeric_column(reader, fieldname: str, dtype: str) -> np.ndarray:
     parts = []
     for segment, _ in leaf_readers(reader):
         count = segment.doc_count_all()
-        if not segment.has_column(fieldname):
+        if fieldname not in segment.schema or not segment.has_column(fieldname):  # an older index's
             parts.append(np.zeros(count, dtype=np.dtype(dtype).newbyteorder("=")))
             continue
         column = segment.column_reader(fieldname, translate=False)
