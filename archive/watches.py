@@ -3,9 +3,10 @@
 A watch is a search request stored in the catalog (table ``watches``). "Arrived" means imported or
 updated into the index: the catalog's ``updated_at`` of an ``indexed`` article. A run asks the catalog
 which articles arrived after the watch's horizon (``since``; an index makes this cheap however large the
-archive), and only then the engine which of those match: the search result set is a mask over article
-ordinals, and the arrived ids are mapped onto it by their 64-bit article key, so no hit is ever loaded.
-With nothing new, a run opens no index at all.
+archive), and only then the engine which of those match: the arrivals are mapped to article ordinals by
+their 64-bit article key once for all watches, and each watch's search runs among them only
+(``select(among=...)``: only the index segments holding them are read, no hit is loaded, nothing is
+scored beyond them). Only the matches' catalog rows are read. With nothing new, a run opens no index.
 
 The horizon moves to ``ARRIVAL_MARGIN_SECONDS`` before the run (and never past an article still
 ``pending``): an import stamps its articles when it stages them and commits them a little later, so an
