@@ -432,6 +432,7 @@ def delete(ids: list[str], home: Path, wait: float = 0.0) -> list[str]:
     with write_lock(home, wait=wait):
         catalog = Catalog(home)
         try:
+            catalog.ensure_curation()  # an archive made before them: deleting clears their rows too
             finish_reindex(home)
             ix = open_index(home)
             clean_leftovers(home, ix)

@@ -117,3 +117,12 @@ def test_import_adds_to_an_old_index_then_reindex_updates_it(home, tmp_path):
     assert rebuilt.exit_code == 0, rebuilt.output
     after = _search(home, "", "--language", "en", "--limit", "100")
     assert after["total"] == OLD_RECORDS + NEW_RECORDS and OLD_INDEX_NOTICE not in after["notices"]
+
+
+def test_delete_from_an_old_archive(home):
+    """An archive from before the curation tables: deleting an article works and leaves nothing pending."""
+    deleted = CliRunner().invoke(cli, ["delete", "enwn-0002", "--home", str(home)])
+    assert deleted.exit_code == 0, deleted.output
+    checked = CliRunner().invoke(cli, ["check", "--home", str(home)])
+    assert checked.exit_code == 0 and f"{OLD_RECORDS - 1} articles" in checked.output, checked.output
+    assert "enwn-0002" not in {hit["id"] for hit in _search(home, "", "--limit", "100")["results"]}
