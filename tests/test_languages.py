@@ -183,3 +183,9 @@ def test_snippets_mark_the_inflected_forms(client):
     polish = client.get("/api/search", query_string={"q": "Łukaszenka"}).get_json()["results"]
     marked = {r["id"]: " ".join(s["html"] for s in r["snippets"]) for r in polish}
     assert "<mark>Łukaszenki</mark>" in marked["pl-3"]
+
+
+def test_a_polish_case_form_is_not_an_english_stem(ml_home, client):
+    """English stemming cut Łukaszence to "łukasz", so the given name Łukasz found the article."""
+    assert ids(cli_json(ml_home, "Łukasz")) == set()
+    assert ids(client.get("/api/search", query_string={"q": "Łukaszence"}).get_json()) == {"pl-1", "pl-3"}
