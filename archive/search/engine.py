@@ -293,6 +293,7 @@ class ArchiveSearcher:
         max_snippets: int = MAX_SNIPPETS,
         plain: bool = False,
     ) -> list[dict[str, Any]]:
+        self.cache.bind(self.searcher.reader())  # iter_all's chunks may run after another search here
         passages = self._best_passages(page, sel, max_snippets)
         out = []
         for ordinal, docs in zip(page.tolist(), passages, strict=True):
