@@ -1,4 +1,5 @@
-"""Commands and the site that do not extract never import the NER stack (spaCy takes seconds to load).
+"""Commands and the site that do not extract never import the NER stack (spaCy takes seconds to load),
+the CLI's reading commands not the web stack, and a text search reads no keyword field it does not show.
 
 Each check runs a fresh interpreter with ``-X importtime``, which lists every module the process
 imported, so what is checked is the real command's import chain, not this test process's.
