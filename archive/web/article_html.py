@@ -116,6 +116,12 @@ def mark_spans(ranges: Iterable[tuple[int, int]]) -> list[Span]:
 def article_body(
     article: Article, link: Callable[[str, str], str], marks: Iterable[tuple[int, int]]
 ) -> Markup:
-    return render_layers(
-        article.text, [passage_spans(article), entity_spans(article, link), mark_spans(marks)]
-    )
+    """The article's text with passages, entity links and marks. A mark inside a mention nests in its link;
+    one that reaches past a mention ("Putin's" around the person "Putin") wraps the link, so a word is one
+    ``<mark>`` either way."""
+    entities = entity_spans(article, link)
+    inside, around = [], []
+    for mark in mark_spans(marks):
+        within = any(e.start <= mark.start and mark.end <= e.end for e in entities)
+        (inside if within else around).append(mark)
+    return render_layers(article.text, [passage_spans(article), around, entities, inside])
