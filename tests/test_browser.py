@@ -10,37 +10,13 @@ import csv
 import io
 import json
 import re
-import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-pytest_plugins = ["tests.web_fixtures"]  # the session archive and the gunicorn server
+pytest_plugins = ["tests.web_fixtures"]  # the session archive, the gunicorn server, the browser
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -144,9 +120,10 @@ def test_export_downloads_the_whole_result_set(page, kind):
     with open(info.value.path(), encoding="utf-8") as file:
         text = file.read()
     if kind == "csv":
-        comment, body = text.split("\n", 1)
+        assert text.startswith("\ufeffid,title,")  # Excel's byte-order mark, then the header row
+        body, comment = text.rstrip("\n").rsplit("\n", 1)
         assert comment.startswith("# query:") and "q=bombing" in comment
-        assert len(list(csv.DictReader(io.StringIO(body)))) == expected
+        assert len(list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))) == expected
     else:
         data = json.loads(text)
         assert data["query"] == {"q": "bombing"} and len(data["results"]) == data["count"] == expected

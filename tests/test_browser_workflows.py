@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 WIKINEWS = ROOT / "seeds" / "wikinews-en" / "articles.jsonl"
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
 
 
@@ -36,8 +34,6 @@ def archive(*args: str, home: Path, stdin: str | None = None) -> str:
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     """A private archive with the first Wikinews records, served by gunicorn; yields (url, home, batch 2)."""
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from tests.web_fixtures import gunicorn
 
     monkeypatch.delenv("ARCHIVE_USERS", raising=False)
@@ -52,57 +48,54 @@ def site(tmp_path, monkeypatch):
         yield url, home, second
 
 
-def test_watch_a_search_see_the_next_import_then_batch_it(site, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_watch_a_search_see_the_next_import_then_batch_it(browser, site, tmp_path):
     url, home, second = site
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        page = browser.new_context(base_url=url, accept_downloads=True).new_page()
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    context = browser.new_context(base_url=url, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
-        page.goto("/search?q=killed")
-        page.fill("input[name=name]", "alice")
-        page.fill("input[name=password]", PASSWORD)
-        page.click(".login-page button[type=submit]")
-        page.wait_for_url(re.compile(r"/search\?q=killed"))
-        page.fill("#watch-name", "killed")
-        page.click("form.watch-this button")
-        page.wait_for_url(re.compile(r"/watches$"))
-        watch = page.locator('.watch[data-name="killed"]')
-        assert watch.locator(".watch-count .count").inner_text() == "0"
+    page.goto("/search?q=killed")
+    page.fill("input[name=name]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click(".login-page button[type=submit]")
+    page.wait_for_url(re.compile(r"/search\?q=killed"))
+    page.fill("#watch-name", "killed")
+    page.click("form.watch-this button")
+    page.wait_for_url(re.compile(r"/watches$"))
+    watch = page.locator('.watch[data-name="killed"]')
+    assert watch.locator(".watch-count .count").inner_text() == "0"
 
-        report = json.loads(
-            archive("import", str(second), "--json", "--no-entities", "--workers", "1", home=home)
-        )
-        [counted] = report["watches"]
-        assert counted["name"] == "killed" and counted["new"] > 0
-        page.reload()
-        assert watch.locator(".watch-new li").count() == counted["new"]
-        page.screenshot(path=str(tmp_path / "watches.png"), full_page=True)
-        feed = page.request.get(f"{url}/watches/killed.atom")
-        matches = json.loads(archive("search", "killed", "--json", home=home))["total"]
-        assert feed.status == 200 and feed.text().count("<entry>") == matches  # every match, not just new
+    report = json.loads(
+        archive("import", str(second), "--json", "--no-entities", "--workers", "1", home=home)
+    )
+    [counted] = report["watches"]
+    assert counted["name"] == "killed" and counted["new"] > 0
+    page.reload()
+    assert watch.locator(".watch-new li").count() == counted["new"]
+    page.screenshot(path=str(tmp_path / "watches.png"), full_page=True)
+    feed = page.request.get(f"{url}/watches/killed.atom")
+    matches = json.loads(archive("search", "killed", "--json", home=home))["total"]
+    assert feed.status == 200 and feed.text().count("<entry>") == matches  # every match, not just new
 
-        page.goto("/search?q=killed&from=2019-02")
-        page.click("a.add-to-batch")
-        page.wait_for_url(re.compile(r"/batch\?q=killed&from=2019-02"))
-        page.fill("#batch-text", "killed\nbutterfly\nzzzznothing")
-        page.click("#batch-form button[type=submit]")
-        rows = page.locator("tr.batch-row")
-        rows.first.wait_for()
-        assert rows.count() == 3
-        page.locator("form.batch-sort", has_text="most results first").locator("button").click()
-        page.wait_for_load_state()
-        totals = [int(t.replace(",", "")) for t in page.locator("tr.batch-row .total").all_inner_texts()]
-        assert totals == sorted(totals, reverse=True) and totals[-1] == 0
-        with page.expect_download() as download:
-            page.locator("form.batch-download-csv button").click()
-        body = Path(download.value.path()).read_text(encoding="utf-8-sig")
-        assert [int(r["total"]) for r in csv.DictReader(io.StringIO(body))] == totals
-        page.locator("tr.batch-row a.batch-search-link", has_text="butterfly").click()
-        page.wait_for_url(re.compile(r"/search\?q=butterfly$"))
-        page.screenshot(path=str(tmp_path / "batch-search.png"))
-        browser.close()
-        assert not errors, errors
+    page.goto("/search?q=killed&from=2019-02")
+    page.click("a.add-to-batch")
+    page.wait_for_url(re.compile(r"/batch\?q=killed&from=2019-02"))
+    page.fill("#batch-text", "killed\nbutterfly\nzzzznothing")
+    page.click("#batch-form button[type=submit]")
+    rows = page.locator("tr.batch-row")
+    rows.first.wait_for()
+    assert rows.count() == 3
+    page.locator("form.batch-sort", has_text="most results first").locator("button").click()
+    page.wait_for_load_state()
+    totals = [int(t.replace(",", "")) for t in page.locator("tr.batch-row .total").all_inner_texts()]
+    assert totals == sorted(totals, reverse=True) and totals[-1] == 0
+    with page.expect_download() as download:
+        page.locator("form.batch-download-csv button").click()
+    body = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert [int(r["total"]) for r in csv.DictReader(io.StringIO(body))] == totals
+    page.locator("tr.batch-row a.batch-search-link", has_text="butterfly").click()
+    page.wait_for_url(re.compile(r"/search\?q=butterfly$"))
+    page.screenshot(path=str(tmp_path / "batch-search.png"))
+    context.close()
+    assert not errors, errors
