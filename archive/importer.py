@@ -45,9 +45,12 @@ TASKS_IN_FLIGHT_PER_WORKER = 12
 Progress = Callable[[int], None]
 
 
-def prepare(records: list[Record], with_entities: bool = True) -> list[tuple[Article | None, str | None]]:
+def prepare(
+    records: list[Record], with_entities: bool = True, confirmed: frozenset[str] = frozenset()
+) -> list[tuple[Article | None, str | None]]:
     """Clean, chunk and extract entities for a batch of records; one bad record never fails the others.
 
+    :param confirmed: surnames the archive already knows by a full name (see :func:`entities.extract`).
     :return: for each record, ``(article, None)`` or ``(None, reason)``.
     """
     out: list[tuple[Article | None, str | None]] = []
@@ -63,20 +66,20 @@ def prepare(records: list[Record], with_entities: bool = True) -> list[tuple[Art
     if with_entities:
         ok = [a for a, _ in out if a is not None]
         try:
-            entities.extract(ok)
+            entities.extract(ok, confirmed)
         except Exception:  # noqa: BLE001 - find the record that breaks extraction, keep the rest
             for i, (article, _) in enumerate(out):
                 if article is None:
                     continue
                 try:
-                    entities.extract([article])
+                    entities.extract([article], confirmed)
                 except Exception as exc:  # noqa: BLE001
                     traceback.print_exc(file=sys.stderr)
                     out[i] = (None, f"entity extraction failed: {type(exc).__name__}: {exc}")
     return out
 
 
-def _prepare_task(args: tuple[list[Record], bool]) -> list[tuple[Article | None, str | None]]:
+def _prepare_task(args: tuple[list[Record], bool, frozenset[str]]) -> list[tuple[Article | None, str | None]]:
     return prepare(*args)
 
 
@@ -92,32 +95,38 @@ def _chunks(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 
 def _prepared(
-    records: Iterable[Record], pool, workers: int, with_entities: bool
+    records: Iterable[Record],
+    pool,
+    workers: int,
+    with_entities: bool,
+    confirmed: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[Record, Article | None, str | None]]:
     """Prepare records in order, in the ``pool``'s processes (or here when there is none), with a bounded
     number of tasks in flight."""
     tasks = _chunks(records, TASK_RECORDS)
     if pool is None:
         for batch in tasks:
-            for rec, (article, reason) in zip(batch, prepare(batch, with_entities), strict=True):
+            for rec, (article, reason) in zip(batch, prepare(batch, with_entities, confirmed), strict=True):
                 yield rec, article, reason
         return
     pending: deque = deque()
     for batch in tasks:
-        pending.append((batch, pool.apply_async(_prepare_task, ((batch, with_entities),))))
+        pending.append((batch, pool.apply_async(_prepare_task, ((batch, with_entities, confirmed),))))
         while len(pending) >= workers * TASKS_IN_FLIGHT_PER_WORKER:
-            yield from _drain(pending.popleft(), with_entities)
+            yield from _drain(pending.popleft(), with_entities, confirmed)
     while pending:
-        yield from _drain(pending.popleft(), with_entities)
+        yield from _drain(pending.popleft(), with_entities, confirmed)
 
 
-def _drain(task, with_entities: bool) -> Iterator[tuple[Record, Article | None, str | None]]:
+def _drain(
+    task, with_entities: bool, confirmed: frozenset[str] = frozenset()
+) -> Iterator[tuple[Record, Article | None, str | None]]:
     batch, result = task
     try:
         prepared = result.get()
     except Exception:  # noqa: BLE001 - e.g. a record that cannot be sent to a worker: prepare the task here
         traceback.print_exc(file=sys.stderr)
-        prepared = prepare(batch, with_entities)
+        prepared = prepare(batch, with_entities, confirmed)
     for rec, (article, reason) in zip(batch, prepared, strict=True):
         yield rec, article, reason
 
@@ -196,9 +205,10 @@ class Importer:
                 recover(catalog, self.ix, self.pool, self.workers)
                 run_id = catalog.start_run(paths)
                 known = catalog.known_originals()
+                confirmed = catalog.known_surnames() if self.with_entities else frozenset()
                 running: Future | None = None
                 for rec, article, reason in _prepared(
-                    self._skip_known(records, known), self.pool, self.workers, self.with_entities
+                    self._skip_known(records, known), self.pool, self.workers, self.with_entities, confirmed
                 ):
                     if article is None:
                         self._outcome(ItemOutcome(rec.source, rec.line, None, "failed", reason))

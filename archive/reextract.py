@@ -55,7 +55,7 @@ def reextract(catalog: Catalog, articles: list[Article], pool=None, workers: int
     pairs = list(_records(catalog, articles))
     readable = [(a, r) for a, r in pairs if r is not None]
     out: dict[str, Article] = {}
-    prepared = _prepared((r for _, r in readable), pool, workers, True)
+    prepared = _prepared((r for _, r in readable), pool, workers, True, catalog.known_surnames())
     for (old, _), (_, fresh, reason) in zip(readable, prepared, strict=True):
         if fresh is None:
             print(f"reextract: {old.id}: {reason}; its stored text is extracted again", file=sys.stderr)

@@ -229,6 +229,12 @@ class Catalog:
 
     # -- the person and place registry ---------------------------------------------------------------
 
+    def known_surnames(self) -> frozenset[str]:
+        """The surname part of every person key named in full (``reagan`` of ``reagan_ronald``): a new
+        article that names only the surname then has the evidence that it is a person."""
+        rows = self.db.execute("SELECT DISTINCT key FROM article_persons WHERE instr(key, '_') > 0")
+        return frozenset(key.split("_", 1)[0] for (key,) in rows)
+
     def find_persons(self, value: str) -> list[str]:
         """Person keys for a key, a full name, a surname or any recorded spelling."""
         value = value.strip()
