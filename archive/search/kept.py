@@ -34,6 +34,9 @@ WARM_UP_QUERIES = (
     SearchRequest(q="the news said"),
     SearchRequest(q="the news said", mode="exact"),
     SearchRequest(q="new*"),
+    # Cyrillic and Polish words load their dictionaries (~1.3 s for Ukrainian lemmas) before traffic
+    SearchRequest(q="новости"),
+    SearchRequest(q="Warszawie"),
 )
 
 _pools_lock = threading.Lock()
