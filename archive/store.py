@@ -554,7 +554,11 @@ class Catalog:
 
     def oldest_pending(self) -> float | None:
         """When the oldest article still waiting for its index commit was staged (``None``: none)."""
-        return self.db.execute("SELECT min(updated_at) FROM articles WHERE state = 'pending'").fetchone()[0]
+        # "!= 'indexed'" lets SQLite use the partial index articles_state (without it, it walks
+        # articles_updated through every row: 0.1-0.2 s at 100,000 articles, on every watch run)
+        return self.db.execute(
+            "SELECT min(updated_at) FROM articles WHERE state = 'pending' AND state != 'indexed'"
+        ).fetchone()[0]
 
     def article_rows(self, ids: Iterable[str]) -> dict[str, sqlite3.Row]:
         """``{id: (id, title, published, source, url, updated_at)}`` of indexed articles."""

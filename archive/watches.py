@@ -22,13 +22,14 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from archive.errors import ArchiveError, BadQuery
 from archive.search.request import SearchRequest
 from archive.store import Catalog
+
+if TYPE_CHECKING:  # numpy is imported where a search runs: a run with nothing new needs none of it
+    import numpy as np
 
 #: Seconds before a run that its horizon stops at: longer than an import takes to stage one batch in
 #: the catalog (10,000 articles stage in a few seconds), so no article stamped before a run but
@@ -163,6 +164,8 @@ def matching(
     :param ordinals: the ids' article ordinals (``cache.ordinals(ids)``), when known already.
     :raises BadQuery: when the search cannot run (including running past ``deadline``).
     """
+    import numpy as np
+
     if not ids:
         return set()
     cache = searcher.cache
@@ -208,8 +211,6 @@ def run(
     :param searcher: an open searcher (the site's), else one is opened only if something arrived.
     :return: ``[{name, query, new: [{id, title, published, source, url}], error}]``, by name.
     """
-    from archive.search.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
-
     own_catalog = catalog is None
     catalog = catalog or Catalog(home)
     opened = None
@@ -222,7 +223,8 @@ def run(
         pending = catalog.oldest_pending()
         horizon = min(now - ARRIVAL_MARGIN_SECONDS, pending - PENDING_GAP if pending is not None else now)
         arrived = catalog.arrived_since(min(w.since for w in found))
-        ordinal: dict[str, int] = {}  # every arrival's article ordinal, mapped once for all watches
+        position = {r[0]: n for n, r in enumerate(arrived)}
+        arrived_ordinals = None  # every arrival's article ordinal, mapped once for all watches
         out = []
         for watch in found:
             seen = catalog.watch_seen(watch.name)
@@ -231,15 +233,18 @@ def run(
             out.append(entry)
             try:
                 req = watch.request()
-                if fresh and searcher is None:
-                    searcher = opened = open_searcher(home, catalog=catalog)
-                if fresh and not ordinal:
-                    ids = [r[0] for r in arrived]
-                    ordinal = dict(zip(ids, searcher.cache.ordinals(ids).tolist(), strict=True))
-                deadline = time.monotonic() + (budget or WHOLE_SET_TIME_BUDGET_SECONDS)
-                ids = [i for i, _ in fresh]
-                ordinals = np.fromiter((ordinal[i] for i in ids), dtype=np.int64, count=len(ids))
-                hits = matching(searcher, req, ids, deadline, ordinals)
+                hits: set[str] = set()
+                if fresh:  # the engine (and its imports) only when something arrived
+                    from archive.search.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
+
+                    if searcher is None:
+                        searcher = opened = open_searcher(home, catalog=catalog)
+                    if arrived_ordinals is None:
+                        arrived_ordinals = searcher.cache.ordinals([r[0] for r in arrived])
+                    deadline = time.monotonic() + (budget or WHOLE_SET_TIME_BUDGET_SECONDS)
+                    ids = [i for i, _ in fresh]
+                    ordinals = arrived_ordinals[[position[i] for i in ids]]
+                    hits = matching(searcher, req, ids, deadline, ordinals)
             except BadQuery as exc:
                 entry["error"] = f"This watch's search no longer runs: {exc}"
                 continue
@@ -284,6 +289,8 @@ def latest(searcher, catalog: Catalog, watch: Watch, limit: int, deadline: float
 
     :raises BadQuery: when the watch's search cannot run.
     """
+    import numpy as np
+
     sel = searcher.select(watch.request(), deadline, limit=1)
     cache = searcher.cache
     if sel.total <= FEW_MATCHES:
