@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import numpy as np
 
 from archive.errors import ArchiveError, BadQuery
-from archive.search.request import SearchRequest
+from archive.search.request import SEARCH_PARAMS, SearchRequest
 
 #: Column name -> search argument. ``person`` and ``place`` cells may hold several values split by ";".
 COLUMNS = {
@@ -38,20 +38,6 @@ MULTI_SEPARATOR = ";"
 MAX_ROWS = 10_000
 #: Results listed per row unless asked otherwise: the top of the list, the link has the rest.
 DEFAULT_LIMIT = 3
-#: Search arguments in the order links spell them (the site's own order, archive.web.urls).
-LINK_ORDER = (
-    "q",
-    "person",
-    "place",
-    "source",
-    "language",
-    "from",
-    "to",
-    "mentioned_from",
-    "mentioned_to",
-    "sort",
-    "mode",
-)
 
 
 class BatchError(ArchiveError):
@@ -123,7 +109,7 @@ def _check_count(count: int, max_rows: int) -> None:
 
 def search_path(args: dict[str, Any]) -> str:
     """The address of the full search on the site."""
-    pairs = [(k, args[k]) for k in LINK_ORDER if args.get(k)]
+    pairs = [(k, args[k]) for k in SEARCH_PARAMS if args.get(k)]
     return "/search?" + urlencode(pairs, doseq=True) if pairs else "/search"
 
 

@@ -27,6 +27,24 @@ DEFAULT_FACET_SIZE = 20
 MAX_FACET_SIZE = 200
 SORTS = ("relevance", "newest", "oldest")
 MODES = ("normal", "exact")
+#: The search's parameters (DESIGN 3.4 and its additions), in the order links spell them (stable, readable permalinks).
+SEARCH_PARAMS = (
+    "q",
+    "person",
+    "place",
+    "source",
+    "language",
+    "from",
+    "to",
+    "mentioned_from",
+    "mentioned_to",
+    "sort",
+    "mode",
+    "collapse",
+    "facet_size",
+    "per_page",
+    "page",
+)
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 #: A language filter: an ISO 639 code ("ru"), matched in lowercase.
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")

@@ -12,26 +12,8 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from archive.search.request import DEFAULT_FACET_SIZE
+from archive.search.request import DEFAULT_FACET_SIZE, SEARCH_PARAMS
 
-#: The parameters of DESIGN 3.4, in the order links spell them (stable, readable permalinks).
-SEARCH_PARAMS = (
-    "q",
-    "person",
-    "place",
-    "source",
-    "language",
-    "from",
-    "to",
-    "mentioned_from",
-    "mentioned_to",
-    "sort",
-    "mode",
-    "collapse",
-    "facet_size",
-    "per_page",
-    "page",
-)
 #: Parameters that may appear more than once (all must match).
 REPEATABLE = frozenset({"person", "place"})
 #: Values that are the defaults: left out of links so equal searches have equal URLs.
