@@ -29,6 +29,8 @@ READERS = 4
 #: Requests the readers make in all: enough to show a leak of one descriptor per request or per import.
 MIN_REQUESTS = 1000
 QUERY = "/api/search?q=said"
+#: How long gunicorn may take to fork all its workers after the first one answers.
+WORKERS_FORKED_SECONDS = 30
 #: A worker keeps one searcher per request it serves at once (archive.search.kept), each holding one
 #: file per index segment and the catalog's three (database, WAL, shared memory); the pool is filled
 #: before the count starts, so only segments added by the import's commits may add files.
@@ -45,8 +47,19 @@ def get(url: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def server_pids(port: int) -> tuple[int, list[int]]:
-    """(master, workers) of the gunicorn bound to ``port``, from /proc."""
+def server_pids(port: int, workers: int) -> tuple[int, list[int]]:
+    """(master, workers) of the gunicorn bound to ``port``, from /proc, once all ``workers`` are forked
+    (gunicorn spawns them one by one, a random fraction of a second apart, and the first may answer
+    before the last exists)."""
+    deadline = time.monotonic() + WORKERS_FORKED_SECONDS
+    while True:
+        master, found = _server_pids(port)
+        if len(found) >= workers or time.monotonic() > deadline:
+            return master, found
+        time.sleep(0.1)
+
+
+def _server_pids(port: int) -> tuple[int, list[int]]:
     found: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -130,7 +143,7 @@ def test_imports_while_gunicorn_serves(tmp_path, halves):
     subprocess.run(import_cmd(first, home), env=env, cwd=ROOT, check=True, timeout=120)
     with gunicorn(home, workers=2) as url:
         port = int(url.rsplit(":", 1)[1])
-        master, workers = server_pids(port)
+        master, workers = server_pids(port, 2)
         assert len(workers) == 2
         status, body = get(url + QUERY)
         assert status == 200
