@@ -25,6 +25,18 @@ CATALOG_NAME = "catalog.sqlite"
 #: Readers wait this long for a writer's transaction instead of failing with "database is locked".
 BUSY_TIMEOUT_MS = 30_000
 
+
+#: Values bound in one ``IN (...)`` list: well under SQLite's limit on host parameters (999 in old builds).
+IN_CHUNK = 500
+
+
+def _in_chunks(values: list) -> Iterator[tuple[list, str]]:
+    """``values`` in slices small enough for one ``IN (...)``, each with its ``?`` placeholders."""
+    for i in range(0, len(values), IN_CHUNK):
+        chunk = values[i : i + IN_CHUNK]
+        yield chunk, ",".join("?" * len(chunk))
+
+
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -178,9 +190,7 @@ class Catalog:
         """``{id: (content_hash, state)}`` for the given ids that are in the catalog."""
         out: dict[str, tuple[str, str]] = {}
         ids = list(ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             for row in self.db.execute(
                 f"SELECT id, content_hash, state FROM articles WHERE id IN ({marks})", chunk
             ):
@@ -438,9 +448,7 @@ class Catalog:
         """``{article id: story}`` for the given ids that have one."""
         out: dict[str, str] = {}
         ids = list(ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             rows = self.db.execute(
                 f"SELECT article_id, story FROM stories WHERE article_id IN ({marks})", chunk
             )
@@ -497,9 +505,7 @@ class Catalog:
         """``{id: {id, title, source, published}}`` of indexed articles (a search result's copies)."""
         out: dict[str, dict[str, Any]] = {}
         ids = list(ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             for row in self.db.execute(
                 f"SELECT id, title, source, published FROM articles WHERE state = 'indexed' AND id IN ({marks})",
                 chunk,
@@ -564,9 +570,7 @@ class Catalog:
         """``{id: (id, title, published, source, url, updated_at)}`` of indexed articles."""
         out: dict[str, sqlite3.Row] = {}
         ids = list(ids)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             for row in self.db.execute(
                 "SELECT id, title, published, source, url, updated_at FROM articles "
                 f"WHERE state = 'indexed' AND id IN ({marks})",
@@ -651,9 +655,7 @@ class Catalog:
         table = "article_persons" if kind == "person" else "article_places"
         out: set[str] = set()
         keys = list(keys)
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(keys):
             for sql, args in (
                 (f"SELECT article_id FROM {table} WHERE key IN ({marks})", chunk),
                 (
@@ -668,9 +670,7 @@ class Catalog:
         """The catalog's articles with these ids, whatever their state, by id."""
         out: list[Article] = []
         ids = sorted(set(ids))
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _in_chunks(ids):
             rows = self.db.execute(f"SELECT data FROM articles WHERE id IN ({marks}) ORDER BY id", chunk)
             out.extend(Article.from_dict(json.loads(r[0])) for r in rows)
         return out
@@ -688,9 +688,8 @@ class Catalog:
         """Set the recorded spellings of these person keys to ``(key, spelling)`` pairs (after a
         correction: a split-off spelling no longer names the old key)."""
         keys = list(keys)
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            self.db.execute(f"DELETE FROM person_variants WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+        for chunk, marks in _in_chunks(keys):
+            self.db.execute(f"DELETE FROM person_variants WHERE key IN ({marks})", chunk)
         self.db.executemany(
             "INSERT OR IGNORE INTO person_variants (key, variant, folded) VALUES (?, ?, ?)",
             [(k, v, fold_name(v)) for k, v in persons],
