@@ -44,3 +44,12 @@ MIN_SEGMENT_ARTICLES_ENV = "ARCHIVE_MIN_SEGMENT_ARTICLES"
 def min_segment_articles() -> int:
     """Articles per worker-built segment, at least; ``$ARCHIVE_MIN_SEGMENT_ARTICLES`` lowers it for tests."""
     return max(1, int(os.environ.get(MIN_SEGMENT_ARTICLES_ENV) or DEFAULT_MIN_SEGMENT_ARTICLES))
+
+
+SEARCH_URL_ENV = "ARCHIVE_SEARCH_URL"
+
+
+def search_url() -> str | None:
+    """The search cluster's node URLs (comma-separated), from ``$ARCHIVE_SEARCH_URL``; unset: the embedded
+    engine in the archive's home."""
+    return os.environ.get(SEARCH_URL_ENV, "").strip() or None
