@@ -1,21 +1,31 @@
-"""Index settings and mappings for articles with their passages, in two layouts, and an article's documents.
+"""The cluster's indexes: their names, settings and mappings, and the documents of an article.
 
-- ``nested``: one document per article, its passages a nested list: an article and its passages are one
-  Lucene block, written and deleted together;
-- ``parent_child``: an article document and one child document per passage, routed to the article's
-  shard (a ``join`` field): a passage can change alone, but every search joins at query time.
+Three indexes share a prefix (:func:`index_names`): ``<prefix>-articles`` (articles and their passages),
+``<prefix>-registry`` (persons and places, copied from the catalog at each commit) and ``<prefix>-meta``
+(one document: the generation, bumped at each commit, so readers cache registry reads per generation).
 
-Both keep the embedded engine's unit of matching: the words of a query must meet in one passage (or the
-title), and answers are articles. Facet fields live on the article document, so a terms aggregation
-counts articles, never passages.
+Articles and passages: an article document and one child document per passage, routed to the article's
+shard (a ``join`` field; chosen over nested by ``benchmarks/opensearch_layout.py``). The embedded engine's
+unit of matching holds: a word or phrase matches within one passage (or the title, or the captions),
+and AND/OR/NOT combine articles. Facet and filter fields live on the article, so aggregations count
+articles, never passages.
+
+Parity by our own analysis: OpenSearch cannot run :mod:`archive.search.analysis`, so each searched text
+is written pre-analysed (:func:`analysed`): one whitespace-separated item per word, the word's index
+terms joined by :data:`ALTERNATIVES`; the ``terms`` analyser emits a word's terms at one position, as
+Whoosh's ``FormsFilter`` does. Queries then name index terms directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from archive.models import Article
+from archive.models import Article, Passage
+from archive.search.analysis import WORD_PATTERN, word_forms
+from archive.search.whoosh.schema import date_range, place_keys, time_of_day
 
 NESTED = "nested"
 PARENT_CHILD = "parent_child"
@@ -25,6 +35,11 @@ LAYOUTS = (NESTED, PARENT_CHILD)
 #: (80 vs 57 MB of primaries), but searches 1.5-6x faster (p50 15-160 ms vs 50-180 ms by the cluster's
 #: clock): a nested hit's inner hits parse the whole article's source, a child hit only its passage.
 DEFAULT_LAYOUT = PARENT_CHILD
+
+#: The prefix of the archive's indexes when none is given.
+DEFAULT_PREFIX = "archive"
+#: The meta index's one document.
+META_ID = "meta"
 
 #: The join field of the parent/child layout, and its two relation names.
 JOIN = "doc"
@@ -39,94 +54,191 @@ REPLICAS = 1
 #: pieces (archive.chunk), and OpenSearch's default limit (10,000) would refuse it whole.
 MAX_NESTED_PASSAGES = 50_000
 
-#: Normal mode as the embedded engine does it (archive.search.analysis): words folded to ASCII
-#: lower case, possessives dropped, Porter stems, no stop words. Per-language analysers are the next step.
+#: Joins the index terms of one word in a pre-analysed text; no index term contains it (WORD_PATTERN).
+ALTERNATIVES = "|"
+#: The analyser of pre-analysed text: words at whitespace, each word's terms at the word's position.
+#: Whitespace words longer than this are cut by the tokenizer; no word of WORD_PATTERN is this long.
+MAX_WORD_CHARS = 1024
 ANALYSIS = {
-    "filter": {"possessive": {"type": "stemmer", "language": "possessive_english"}},
-    "analyzer": {
-        "folded": {
-            "type": "custom",
-            "tokenizer": "standard",
-            "filter": ["lowercase", "asciifolding", "possessive", "porter_stem"],
-        },
-        # Exact mode: the literal words, case and diacritics kept.
-        "exact": {"type": "custom", "tokenizer": "standard", "filter": []},
+    "tokenizer": {"words": {"type": "whitespace", "max_token_length": MAX_WORD_CHARS}},
+    "filter": {
+        "alternatives": {
+            "type": "pattern_capture",
+            "preserve_original": False,
+            "patterns": [rf"([^{re.escape(ALTERNATIVES)}]+)"],
+        }
     },
+    "analyzer": {"terms": {"type": "custom", "tokenizer": "words", "filter": ["alternatives"]}},
 }
+_TERMS = {"type": "text", "analyzer": "terms", "search_analyzer": "terms"}
+_KEYWORD = {"type": "keyword"}
+_STORED = {"type": "keyword", "index": False, "doc_values": False}
 
-_TEXT = {"type": "text", "analyzer": "folded", "fields": {"exact": {"type": "text", "analyzer": "exact"}}}
+#: The searched text fields: the embedded engine's field -> the index field (normal, exact mode).
+TEXT_FIELDS = {
+    "title": ("title_terms", "title_exact"),
+    "body": ("body_terms", "body_exact"),
+    "captions": ("captions_terms", "captions_exact"),
+    "person_names": ("person_names", "person_names"),
+    "place_names": ("place_names", "place_names"),
+}
+#: The fields that live on the passage documents (the rest are the article's).
+PASSAGE_TEXT = ("body", "captions")
 
-#: The article's own fields, the same in both layouts.
+#: The article document's fields.
 ARTICLE_FIELDS: dict[str, Any] = {
-    "id": {"type": "keyword"},
-    "title": _TEXT,
-    "text": {"type": "text", "index": False},  # kept for the article page; passages are what is searched
-    "published": {"type": "date", "format": "yyyy-MM-dd'T'HH:mm:ss||yyyy-MM-dd||yyyy-MM||yyyy"},
-    "month": {"type": "keyword"},  # "YYYY-MM": the publication-month facet
-    "person": {"type": "keyword"},  # person keys
-    "place": {"type": "keyword"},  # place keys
-    "source": {"type": "keyword"},
-    "language": {"type": "keyword"},
-    "story": {"type": "keyword"},
-    "url": {"type": "keyword", "index": False},
-    "author": {"type": "keyword"},
+    "id": _KEYWORD,
+    "title_terms": _TERMS,
+    "title_exact": _TERMS,
+    "person_names": _TERMS,  # every spelling of every person: ``person:`` by a name the registry lacks
+    "place_names": _TERMS,
+    "day": {"type": "integer"},  # YYYYMMDD, 0 when unknown (the embedded engine's ``published``)
+    "time": {"type": "integer"},  # seconds of the day + 1, 0 when unknown: newest first within a day
+    "month": _KEYWORD,  # "YYYY-MM": the publication-month facet
+    "person": _KEYWORD,  # person keys
+    "place": _KEYWORD,  # place keys and the keys they lie in (a city's country)
+    "source": _KEYWORD,  # outlet, lowercased
+    "language": _KEYWORD,
+    "story": _KEYWORD,
+    "mentioned": {"type": "integer_range"},  # dates mentioned in the text, YYYYMMDD ranges
+    "data": {"type": "object", "enabled": False},  # the whole article (Article.to_dict), as readers see it
 }
-PASSAGE_FIELDS: dict[str, Any] = {"n": {"type": "integer"}, "text": _TEXT}
+#: The passage document's fields.
+PASSAGE_FIELDS: dict[str, Any] = {
+    "n": {"type": "integer"},
+    "text": _STORED,  # the passage's text, for snippets
+    "body_terms": _TERMS,
+    "body_exact": _TERMS,
+    "captions_terms": _TERMS,
+    "captions_exact": _TERMS,
+}
+
+#: The registry index: one document per person or place, id ``<kind>:<key>``.
+REGISTRY_FIELDS: dict[str, Any] = {
+    "kind": _KEYWORD,  # "person" | "place"
+    "key": _KEYWORD,
+    "name": _KEYWORD,
+    "variants": _KEYWORD,  # recorded spellings (persons), spellings in articles (places)
+    "folded": _KEYWORD,  # archive.store.fold_name of the name and each spelling: lookups by name
+    "surnames": _KEYWORD,  # the last word of each folded spelling: a surname alone names the person
+    "articles": {"type": "integer"},
+    "country": _KEYWORD,
+    "lat": {"type": "float"},
+    "lon": {"type": "float"},
+    "hidden": {"type": "boolean"},
+    "corrections": {"type": "object", "enabled": False},
+}
+META_FIELDS: dict[str, Any] = {"generation": {"type": "long"}, "committed": {"type": "double"}}
+
+
+@dataclass(frozen=True)
+class IndexNames:
+    articles: str
+    registry: str
+    meta: str
+
+
+def index_names(prefix: str = DEFAULT_PREFIX) -> IndexNames:
+    """The names of the archive's three indexes under ``prefix``."""
+    return IndexNames(f"{prefix}-articles", f"{prefix}-registry", f"{prefix}-meta")
+
+
+def analysed(text: str, exact: bool = False) -> str:
+    """``text`` as the embedded engine's analyser sees it, for a pre-analysed field.
+
+    Normal mode: each word's index terms (:func:`archive.search.analysis.word_forms`) joined by
+    :data:`ALTERNATIVES`; exact mode: the words as written. Words are separated by one space.
+    """
+    words = re.findall(WORD_PATTERN, text or "")
+    if exact:
+        return " ".join(words)
+    return " ".join(ALTERNATIVES.join(word_forms(w)) for w in words)
+
+
+def _settings(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"index": {"number_of_shards": SHARDS, "number_of_replicas": REPLICAS, **(extra or {})}}
 
 
 def index_body(layout: str = DEFAULT_LAYOUT) -> dict[str, Any]:
-    """The settings and mappings of a new index in ``layout``."""
-    settings: dict[str, Any] = {
-        "number_of_shards": SHARDS,
-        "number_of_replicas": REPLICAS,
-        "analysis": ANALYSIS,
-    }
+    """The settings and mappings of a new articles index in ``layout``."""
+    extra: dict[str, Any] = {"analysis": ANALYSIS}
     properties = dict(ARTICLE_FIELDS)
     if layout == NESTED:
-        settings["mapping.nested_objects.limit"] = MAX_NESTED_PASSAGES
+        extra["mapping.nested_objects.limit"] = MAX_NESTED_PASSAGES
         properties["passages"] = {"type": "nested", "properties": PASSAGE_FIELDS}
     elif layout == PARENT_CHILD:
-        properties.update(PASSAGE_FIELDS)  # a passage document's n and text
+        properties.update(PASSAGE_FIELDS)
         properties[JOIN] = {"type": "join", "relations": {ARTICLE: PASSAGE}}
     else:
         raise ValueError(f"unknown layout {layout!r}; one of {LAYOUTS}")
-    return {"settings": {"index": settings}, "mappings": {"dynamic": "strict", "properties": properties}}
+    return {"settings": _settings(extra), "mappings": {"dynamic": "strict", "properties": properties}}
 
 
-def article_source(article: Article, persons: list[str], places: list[str]) -> dict[str, Any]:
-    """The article document's fields (without passages); ``persons``/``places`` are the facet keys."""
-    published = article.published
+def registry_body() -> dict[str, Any]:
+    return {"settings": _settings(), "mappings": {"dynamic": "strict", "properties": REGISTRY_FIELDS}}
+
+
+def meta_body() -> dict[str, Any]:
+    return {"settings": _settings(), "mappings": {"dynamic": "strict", "properties": META_FIELDS}}
+
+
+def article_source(article: Article) -> dict[str, Any]:
+    """The article document's fields (without passages), as the embedded engine indexes them."""
+    days = date_range(article.published)
+    day = days[0] if days else 0
     return {
         "id": article.id,
-        "title": article.title,
-        "text": article.text,
-        "published": published[:19] if published else None,
-        "month": published[:7] if published and len(published) >= 7 else None,
-        "person": persons,
-        "place": places,
-        "source": article.source,
-        "language": article.language,
+        "title_terms": analysed(article.title),
+        "title_exact": analysed(article.title, exact=True),
+        "person_names": analysed(
+            " ".join(sorted({v for p in article.persons for v in [p.name, *p.variants]}))
+        ),
+        "place_names": analysed(" ".join(sorted({p.name for p in article.places}))),
+        "day": day,
+        "time": time_of_day(article.published) if day else 0,
+        "month": f"{day // 10000:04d}-{day // 100 % 100:02d}" if day else None,
+        "person": sorted({p.key for p in article.persons}),
+        "place": place_keys(article),
+        "source": (article.source or "").strip().lower(),
+        "language": article.language or "",
         "story": article.story,
-        "url": article.url,
-        "author": article.author,
+        "mentioned": [{"gte": low, "lte": high} for low, high in _mentioned(article)],
+        "data": article.to_dict(),
     }
 
 
+def _mentioned(article: Article) -> list[tuple[int, int]]:
+    return sorted({r for r in (date_range(d.value) for d in article.dates) if r is not None})
+
+
 def passage_sources(article: Article) -> Iterator[dict[str, Any]]:
-    for p in article.passages:
-        yield {"n": p.n, "text": article.text[p.start : p.end]}
+    """The passage documents' fields; an article without passages is one passage (as the embedded
+    engine indexes it), and the captions go with the first."""
+    passages = article.passages or [Passage(1, 0, len(article.text))]
+    for i, p in enumerate(passages):
+        body = article.passage_text(p)
+        captions = article.captions if i == 0 else ""
+        yield {
+            "n": p.n,
+            "text": body,
+            "body_terms": analysed(body),
+            "body_exact": analysed(body, exact=True),
+            "captions_terms": analysed(captions),
+            "captions_exact": analysed(captions, exact=True),
+        }
 
 
-def actions(
-    article: Article, index: str, layout: str = DEFAULT_LAYOUT, persons=None, places=None
-) -> Iterator[dict[str, Any]]:
+def passage_id(article_id: str, n: int) -> str:
+    return f"{article_id}#{n}"
+
+
+def actions(article: Article, index: str, layout: str = DEFAULT_LAYOUT) -> Iterator[dict[str, Any]]:
     """The bulk actions that write ``article`` (opensearchpy.helpers.bulk's format).
 
-    ``persons``/``places`` default to the keys of the article's extracted entities.
+    A re-import with fewer passages leaves old passage documents behind: delete the article's children
+    first (:func:`delete_children`), as the writer does.
     """
-    persons = [p.key for p in article.persons] if persons is None else persons
-    places = [p.key for p in article.places] if places is None else places
-    source = article_source(article, persons, places)
+    source = article_source(article)
     if layout == NESTED:
         source["passages"] = list(passage_sources(article))
         yield {"_index": index, "_id": article.id, "_source": source}
@@ -137,7 +249,47 @@ def actions(
         passage[JOIN] = {"name": PASSAGE, "parent": article.id}
         yield {
             "_index": index,
-            "_id": f"{article.id}#{passage['n']}",
+            "_id": passage_id(article.id, passage["n"]),
             "_routing": article.id,
             "_source": passage,
+        }
+
+
+def delete_children(article_ids: Iterable[str]) -> dict[str, Any]:
+    """The query (for ``delete_by_query``) that removes the passages of ``article_ids``."""
+    return {"query": {"terms": {f"{JOIN}#{ARTICLE}": list(article_ids)}}}
+
+
+def registry_documents(catalog, kind: str, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The registry documents of ``kind`` ("person"/"place"), all or only ``keys``, from the catalog:
+    what :func:`archive.registry.entity` says of each."""
+    from archive import registry
+    from archive.errors import NotFound
+    from archive.store import fold_name
+
+    if keys is None:
+        keys = [item["key"] for item in registry.listing(catalog, kind)["items"]]
+    for key in keys:
+        try:
+            entity = registry.entity(catalog, kind, key)
+        except NotFound:
+            continue
+        spellings = [entity["name"], *entity.get("variants", [])]
+        folded = sorted({fold_name(s) for s in spellings if s})
+        yield {
+            "_id": f"{kind}:{key}",
+            "_source": {
+                "kind": kind,
+                "key": key,
+                "name": entity["name"],
+                "variants": entity.get("variants", []),
+                "folded": folded,
+                "surnames": sorted({f.split()[-1] for f in folded if f.split()}),
+                "articles": entity["articles"],
+                "country": entity.get("country"),
+                "lat": entity.get("lat"),
+                "lon": entity.get("lon"),
+                "hidden": entity.get("hidden", False),
+                "corrections": entity.get("corrections", []),
+            },
         }
