@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.models import Article, Passage
-from archive.search.analysis import WORD_PATTERN, word_forms
+from archive.search.analysis import ANALYSIS_VERSION, WORD_PATTERN, word_forms
 from archive.search.whoosh.schema import date_range, place_keys, time_of_day
 
 NESTED = "nested"
@@ -120,7 +120,7 @@ REGISTRY_FIELDS: dict[str, Any] = {
     "name": _KEYWORD,
     "variants": _KEYWORD,  # recorded spellings (persons), spellings in articles (places)
     "folded": _KEYWORD,  # archive.store.fold_name of the name and each spelling: lookups by name
-    "surnames": _KEYWORD,  # the last word of each folded spelling: a surname alone names the person
+    "endings": _KEYWORD,  # the last words of each folded spelling: a surname alone names the person
     "articles": {"type": "integer"},
     "country": _KEYWORD,
     "lat": {"type": "float"},
@@ -171,7 +171,8 @@ def index_body(layout: str = DEFAULT_LAYOUT) -> dict[str, Any]:
         properties[JOIN] = {"type": "join", "relations": {ARTICLE: PASSAGE}}
     else:
         raise ValueError(f"unknown layout {layout!r}; one of {LAYOUTS}")
-    return {"settings": _settings(extra), "mappings": {"dynamic": "strict", "properties": properties}}
+    mappings = {"dynamic": "strict", "_meta": {"analysis": ANALYSIS_VERSION}, "properties": properties}
+    return {"settings": _settings(extra), "mappings": mappings}
 
 
 def registry_body() -> dict[str, Any]:
@@ -199,9 +200,9 @@ def article_source(article: Article) -> dict[str, Any]:
         "month": f"{day // 10000:04d}-{day // 100 % 100:02d}" if day else None,
         "person": sorted({p.key for p in article.persons}),
         "place": place_keys(article),
-        "source": (article.source or "").strip().lower(),
-        "language": article.language or "",
-        "story": article.story,
+        "source": (article.source or "").strip().lower() or None,
+        "language": article.language or None,
+        "story": article.story or article.id,  # an article without copies is a story of its own
         "mentioned": [{"gte": low, "lte": high} for low, high in _mentioned(article)],
         "data": article.to_dict(),
     }
@@ -274,8 +275,10 @@ def registry_documents(catalog, kind: str, keys: Iterable[str] | None = None) ->
             entity = registry.entity(catalog, kind, key)
         except NotFound:
             continue
-        spellings = [entity["name"], *entity.get("variants", [])]
+        # a person by any recorded spelling (archive.store.Catalog.find_persons), a place by its name
+        spellings = [entity["name"], *entity.get("variants", [])] if kind == "person" else [entity["name"]]
         folded = sorted({fold_name(s) for s in spellings if s})
+        words = [f.split() for f in folded]
         yield {
             "_id": f"{kind}:{key}",
             "_source": {
@@ -284,7 +287,7 @@ def registry_documents(catalog, kind: str, keys: Iterable[str] | None = None) ->
                 "name": entity["name"],
                 "variants": entity.get("variants", []),
                 "folded": folded,
-                "surnames": sorted({f.split()[-1] for f in folded if f.split()}),
+                "endings": sorted({" ".join(w[i:]) for w in words for i in range(1, len(w))}),
                 "articles": entity["articles"],
                 "country": entity.get("country"),
                 "lat": entity.get("lat"),
