@@ -19,7 +19,7 @@ from pathlib import Path
 from archive import config
 from archive.errors import ArchiveError, IndexLocked, IndexMissing
 from archive.locking import write_lock
-from archive.search.index import INDEX_DIRNAME, open_index
+from archive.search.whoosh.index import INDEX_DIRNAME, open_index
 from archive.store import CATALOG_NAME, Catalog
 
 #: ``archive reindex`` builds the new index beside the live one, then swaps them: live -> old, build ->
@@ -249,7 +249,7 @@ def _repair(home: Path, todo: dict) -> list[str]:
     """Fix what :func:`inspect` found; the caller holds the write lock. Returns what was done."""
     from archive.importer import recover
     from archive.reindex import rebuild
-    from archive.search.index import commit, delete_articles, open_writer, replace_articles
+    from archive.search.whoosh.index import commit, delete_articles, open_writer, replace_articles
 
     repaired: list[str] = []
     finished = finish_reindex(home)

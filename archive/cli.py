@@ -206,8 +206,8 @@ def search(
 
         archive search '"security forces" NOT protest' --place Belarus --from 2020
     """
-    from archive.search.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
     from archive.search.request import SearchRequest
+    from archive.search.whoosh.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
 
     # a plain mapping, not werkzeug's MultiDict: importing werkzeug costs the CLI ~0.1 s
     args: dict = {"q": query, "sort": sort, "mode": "exact" if exact else "normal"}
@@ -688,7 +688,7 @@ def batch_search(file, home, limit, as_json) -> None:
         archive batch-search officials.csv --json > totals.json
     """
     from archive import batch
-    from archive.search.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
+    from archive.search.whoosh.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
 
     try:
         rows = batch.parse_csv(file.read())

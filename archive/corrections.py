@@ -16,8 +16,8 @@ from archive.check import clean_leftovers, finish_reindex
 from archive.curation import KINDS, VERBS, Rules, differs, reapplied, slug
 from archive.errors import ArchiveError, NotFound
 from archive.locking import write_lock
-from archive.search.index import ensure_free_space, open_index
-from archive.search.segments import write_batch
+from archive.search.whoosh.index import ensure_free_space, open_index
+from archive.search.whoosh.segments import write_batch
 from archive.store import Catalog
 
 #: Longest display name an editor may give.

@@ -32,8 +32,8 @@ from archive.locking import write_lock
 from archive.models import Article, ImportReport, ImportWarning, ItemOutcome, Record
 from archive.normalize import article_from_record
 from archive.readers import iter_records
-from archive.search.index import create_index, ensure_free_space, open_index
-from archive.search.segments import abandon_segments, start_segments, write_batch
+from archive.search.whoosh.index import create_index, ensure_free_space, open_index
+from archive.search.whoosh.segments import abandon_segments, start_segments, write_batch
 from archive.store import Catalog, raw_sha1
 
 #: Records per task sent to a worker: spaCy's ``nlp.pipe`` batches inside a task, and the pickling cost

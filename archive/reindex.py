@@ -14,9 +14,9 @@ from archive.importer import worker_pool
 from archive.locking import write_lock
 from archive.reextract import reapply
 from archive.reextract import reextract as reextract_articles
-from archive.search.index import FREE_SPACE_MARGIN, INDEX_DIRNAME
-from archive.search.schema import SCHEMA
-from archive.search.segments import start_segments, write_batch
+from archive.search.whoosh.index import FREE_SPACE_MARGIN, INDEX_DIRNAME
+from archive.search.whoosh.schema import SCHEMA
+from archive.search.whoosh.segments import start_segments, write_batch
 from archive.store import Catalog
 
 

@@ -127,6 +127,16 @@ CREATE INDEX IF NOT EXISTS extracted_keys_key ON extracted_keys(kind, key);
 CREATE INDEX IF NOT EXISTS extracted_keys_article ON extracted_keys(article_id);
 """
 
+#: Which version of each article a search cluster acknowledged (archive.search.opensearch.writer), per
+#: cluster (its uuid and index prefix): an import or a move to a cluster killed half-way sends again
+#: exactly the articles whose current version is not listed here.
+ACKS_SQL = """
+CREATE TABLE IF NOT EXISTS cluster_acks (
+    cluster TEXT NOT NULL, article_id TEXT NOT NULL, content_hash TEXT NOT NULL,
+    PRIMARY KEY (cluster, article_id)
+) WITHOUT ROWID
+"""
+
 
 def fold_name(value: str) -> str:
     """A name as the registry stores it (:func:`archive.entities.persons.fold_name`), imported on first
@@ -405,6 +415,44 @@ class Catalog:
 
     def existing_ids(self, ids: Iterable[str]) -> list[str]:
         return list(self.article_states(ids))
+
+    # -- what a search cluster acknowledged (archive.search.opensearch.writer) -----------------------
+
+    def acknowledge(self, cluster: str, versions: Iterable[tuple[str, str]]) -> None:
+        """Record that ``cluster`` holds these ``(article id, content hash)`` versions (caller commits)."""
+        self.db.execute(ACKS_SQL)  # one statement: creating it does not commit the caller's transaction
+        self.db.executemany(
+            "INSERT OR REPLACE INTO cluster_acks (cluster, article_id, content_hash) VALUES (?, ?, ?)",
+            [(cluster, i, h) for i, h in versions],
+        )
+
+    def forget_acks(self, cluster: str, ids: Iterable[str]) -> None:
+        """The cluster no longer holds these articles (deleted there)."""
+        self.db.execute(ACKS_SQL)
+        self.db.executemany(
+            "DELETE FROM cluster_acks WHERE cluster = ? AND article_id = ?", [(cluster, i) for i in ids]
+        )
+
+    def unacknowledged(self, cluster: str) -> list[str]:
+        """Articles whose current version ``cluster`` has not acknowledged (``deleting`` ones excluded)."""
+        self.db.execute(ACKS_SQL)
+        rows = self.db.execute(
+            "SELECT a.id FROM articles a LEFT JOIN cluster_acks k ON k.cluster = ? AND k.article_id = a.id "
+            "AND k.content_hash = a.content_hash WHERE k.article_id IS NULL AND a.state != 'deleting' "
+            "ORDER BY a.id",
+            (cluster,),
+        )
+        return [r[0] for r in rows]
+
+    def acknowledged_gone(self, cluster: str) -> list[str]:
+        """Articles ``cluster`` holds that the catalog no longer has (deleted while it was not written)."""
+        self.db.execute(ACKS_SQL)
+        rows = self.db.execute(
+            "SELECT article_id FROM cluster_acks WHERE cluster = ? "
+            "AND article_id NOT IN (SELECT id FROM articles WHERE state != 'deleting')",
+            (cluster,),
+        )
+        return [r[0] for r in rows]
 
     def commit(self) -> None:
         self.db.commit()

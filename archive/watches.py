@@ -235,7 +235,7 @@ def run(
                 req = watch.request()
                 hits: set[str] = set()
                 if fresh:  # the engine (and its imports) only when something arrived
-                    from archive.search.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
+                    from archive.search.whoosh.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
 
                     if searcher is None:
                         searcher = opened = open_searcher(home, catalog=catalog)
@@ -265,7 +265,7 @@ def batch_matches(home: Path, ids: list[str]) -> list[dict[str, Any]]:
 
     :return: ``[{name, new}]`` (``new`` is ``None`` and ``error`` says why for a watch that cannot run).
     """
-    from archive.search.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
+    from archive.search.whoosh.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
 
     with Catalog(home) as catalog:
         found = watches(catalog)

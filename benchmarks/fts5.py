@@ -34,7 +34,7 @@ TOKEN = re.compile(r'"[^"]*"(?:~\d+)?|\(|\)|[^\s()]+')
 
 def build(home: Path, path: Path) -> tuple[sqlite3.Connection, float]:
     """Build the FTS5 database at ``path`` from the home's catalog; returns it and the seconds it took."""
-    from archive.search.schema import date_range, place_keys
+    from archive.search.fields import date_range, place_keys
     from archive.store import Catalog
 
     started = time.perf_counter()
@@ -149,7 +149,7 @@ def search(db: sqlite3.Connection, catalog, q: str, filters: dict) -> dict:
 
 
 def _dates(filters: dict, where: list[str], args: list) -> None:
-    from archive.search.schema import date_range
+    from archive.search.fields import date_range
 
     if "from" in filters:
         where.append("m.published >= ?")

@@ -148,7 +148,7 @@ def is_case_pair(a: str, b: str) -> bool:
 def case_forms(docs, language: str) -> dict:
     """The share of pairs of case forms of one name (as the gold writes them: :func:`is_case_pair`)
     whose analysed terms meet: a query in one form then finds the article holding only the other."""
-    from archive.search.schema import FOLDED
+    from archive.search.whoosh.schema import FOLDED
 
     forms: dict[str, set[str]] = defaultdict(set)
     for _, gold in docs:

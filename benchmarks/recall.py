@@ -200,8 +200,8 @@ def measure(home: Path, queries: list[Query], texts: dict[str, str]) -> list[dic
     """Per query: the articles that hold the word, those search returns, and the top 10."""
     import numpy as np
 
-    from archive.search.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
     from archive.search.request import SearchRequest
+    from archive.search.whoosh.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
 
     lowered = {aid: t.lower() for aid, t in texts.items()}
     out = []

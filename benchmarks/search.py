@@ -4,7 +4,7 @@ Builds (or reuses, ``--home``) an archive of all of Reuters-21578 and the seeds 
 importer, then answers a fixed set of realistic queries (top 10, exact total, person/place/month facets
 and snippets) four ways in one run, a first cold pass reported apart from the warm passes:
 
-- ours in-process: the engine with a searcher kept open (the site's pool, :mod:`archive.search.kept`),
+- ours in-process: the engine with a searcher kept open (the site's pool, :mod:`archive.search.whoosh.kept`),
   answer serialised to JSON;
 - ours over HTTP: ``/api/search`` served by gunicorn as the ``Procfile`` runs it, one keep-alive client;
 - SQLite FTS5 built from the catalog, the same answers (``benchmarks/fts5.py``);
@@ -120,8 +120,8 @@ def build_copies(source: Path, home: Path, copies: int) -> None:
     from dataclasses import replace
 
     from archive.chunk import chunk_text
-    from archive.search.index import create_index, open_index
-    from archive.search.schema import passage_documents
+    from archive.search.whoosh.index import create_index, open_index
+    from archive.search.whoosh.schema import passage_documents
     from archive.store import Catalog
 
     spec = importlib.util.spec_from_file_location("reuters_jsonl", CONVERTER)
@@ -173,8 +173,8 @@ def ours(home: Path, args: dict) -> dict:
     """One search in-process, as a web worker answers it: a pooled searcher, the answer as JSON."""
     from werkzeug.datastructures import MultiDict
 
-    from archive.search import kept
     from archive.search.request import SearchRequest
+    from archive.search.whoosh import kept
 
     pool = kept.pool(home)
     searcher = pool.acquire()
@@ -225,8 +225,8 @@ def bare_whoosh(home: Path) -> list[float]:
     from whoosh import qparser
     from whoosh import query as wq
 
-    from archive.search.index import open_index
-    from archive.search.schema import date_range
+    from archive.search.whoosh.index import open_index
+    from archive.search.whoosh.schema import date_range
     from archive.store import Catalog
 
     ix = open_index(home)
@@ -260,8 +260,8 @@ def check_exact(home: Path, answers: list[dict]) -> list[str]:
     """Facet count = filtered total for a sample; single-word totals = Whoosh's distinct articles."""
     from whoosh import query as wq
 
-    from archive.search.index import open_index
-    from archive.search.rewrite import analyze
+    from archive.search.whoosh.index import open_index
+    from archive.search.whoosh.rewrite import analyze
 
     problems: list[str] = []
     checked = 0
@@ -308,8 +308,8 @@ def reindex_drill(home: Path, answers: list[dict]) -> list[str]:
     """Rebuild the index from the catalog (``archive reindex``), then compare each query's total and
     top-10 ids with ``answers`` (taken before). Returns the differences."""
     from archive.reindex import reindex
-    from archive.search.cache import clear
-    from archive.search.postings import clear_postings_cache
+    from archive.search.whoosh.cache import clear
+    from archive.search.whoosh.postings import clear_postings_cache
 
     reindex(home)
     clear()
@@ -371,8 +371,8 @@ def run_after_import(home: Path, tmp: Path, workers: int) -> list[tuple[float, f
     slowest first search ms on a fresh connection)."""
     import shutil
 
-    from archive.search.index import open_index
-    from archive.search.schema import SCHEMA
+    from archive.search.whoosh.index import open_index
+    from archive.search.whoosh.schema import SCHEMA
     from tests.web_fixtures import gunicorn
 
     if set(open_index(home).schema.names()) != set(SCHEMA.names()):
@@ -465,9 +465,9 @@ def cli_start(home: Path, article_id: str) -> dict[str, float]:
 
 def run_scale(label: str, scale: int, home: Path, a) -> tuple[list[list[str]], list[str]]:
     """Every measurement on one archive; returns table rows and problems."""
-    from archive.search.cache import clear
-    from archive.search.engine import open_searcher
-    from archive.search.postings import clear_postings_cache
+    from archive.search.whoosh.cache import clear
+    from archive.search.whoosh.engine import open_searcher
+    from archive.search.whoosh.postings import clear_postings_cache
 
     clear()
     clear_postings_cache()

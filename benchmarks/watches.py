@@ -126,7 +126,7 @@ def cli_run(home: Path) -> float:
 
 def in_process(home: Path, cold: bool) -> tuple[float, list[dict]]:
     from archive import watches
-    from archive.search import cache, postings
+    from archive.search.whoosh import cache, postings
 
     if cold:  # the index's arrays and decoded postings are built again, as a fresh process would
         cache.clear()
@@ -138,7 +138,7 @@ def in_process(home: Path, cold: bool) -> tuple[float, list[dict]]:
 
 def import_cost() -> float:
     """A new interpreter importing what a watch run needs, minus one that imports nothing."""
-    code = "import archive.cli, archive.watches, archive.store, archive.search.engine"
+    code = "import archive.cli, archive.watches, archive.store, archive.search.whoosh.engine"
 
     def timed(source: str) -> float:
         started = time.perf_counter()

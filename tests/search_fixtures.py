@@ -61,7 +61,7 @@ def articles(search_home):
 
 @pytest.fixture
 def searcher(search_home):
-    from archive.search.engine import open_searcher
+    from archive.search.whoosh.engine import open_searcher
 
     s = open_searcher(search_home)
     yield s
@@ -70,7 +70,7 @@ def searcher(search_home):
 
 def article_terms(article) -> set[str]:
     """The folded index terms of an article's title, text and captions, every form (the oracle's view)."""
-    from archive.search.schema import FOLDED
+    from archive.search.whoosh.schema import FOLDED
 
     text = " ".join([article.title or "", article.text or "", article.captions or ""])
     return {t.text for t in FOLDED(text)}
@@ -78,7 +78,7 @@ def article_terms(article) -> set[str]:
 
 def containing(articles: dict, word: str) -> set[str]:
     """Ids of the articles whose title, text or captions hold ``word`` (folded and stemmed)."""
-    from archive.search.rewrite import analyze
+    from archive.search.whoosh.rewrite import analyze
 
     (term,) = analyze(word, exact=False)
     return {aid for aid, a in articles.items() if term in article_terms(a)}

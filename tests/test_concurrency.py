@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.search.index import MAX_SEGMENTS
+from archive.search.whoosh.index import MAX_SEGMENTS
 from archive.web import gunicorn_conf
 from tests.conftest import ROOT
 
@@ -31,7 +31,7 @@ MIN_REQUESTS = 1000
 QUERY = "/api/search?q=said"
 #: How long gunicorn may take to fork all its workers after the first one answers.
 WORKERS_FORKED_SECONDS = 30
-#: A worker keeps one searcher per request it serves at once (archive.search.kept), each holding one
+#: A worker keeps one searcher per request it serves at once (archive.search.whoosh.kept), each holding one
 #: file per index segment and the catalog's three (database, WAL, shared memory); the pool is filled
 #: before the count starts, so only segments added by the import's commits may add files.
 FD_PER_SEARCHER = MAX_SEGMENTS + 1 + 3

@@ -65,7 +65,7 @@ def importers_running(home: Path, wait: float = 5.0) -> list[int]:
 
 def index_state(home: Path) -> tuple[Counter, Counter]:
     """(passages per article id, occurrences per passage id) of the live index, opened as a reader would."""
-    from archive.search.index import open_index
+    from archive.search.whoosh.index import open_index
 
     ix = open_index(home)
     try:
@@ -218,8 +218,8 @@ def test_the_next_writer_cleans_leftovers(small_home, tmp_path):
 
 def test_repair_fixes_a_catalog_and_index_that_disagree(small_home):
     """An article missing from the index, a duplicate passage, passages the catalog does not know."""
-    from archive.search.index import commit, open_index, open_writer
-    from archive.search.schema import passage_documents
+    from archive.search.whoosh.index import commit, open_index, open_writer
+    from archive.search.whoosh.schema import passage_documents
     from archive.store import Catalog
 
     with Catalog(small_home) as catalog:
@@ -339,7 +339,7 @@ def test_free_space_is_checked_before_a_commit(tmp_path, monkeypatch, wikinews_s
 
     from archive.errors import DiskFull
     from archive.importer import import_paths
-    from archive.search import index as index_module
+    from archive.search.whoosh import index as index_module
 
     home = tmp_path / "home"
     import_paths([str(wikinews_slice)], home, with_entities=False)

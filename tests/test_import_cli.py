@@ -272,7 +272,7 @@ def test_surname_only_article_joins_the_known_full_name(tmp_path):
 
 def test_segments_stay_bounded_over_many_commits(tmp_path, monkeypatch):
     from archive.importer import import_paths
-    from archive.search.index import MAX_SEGMENTS, open_index
+    from archive.search.whoosh.index import MAX_SEGMENTS, open_index
 
     monkeypatch.setenv("ARCHIVE_COMMIT_EVERY", "1")
     records = [{"id": f"s{i}", "text": f"Dispatch number {i} from the harbour office."} for i in range(20)]

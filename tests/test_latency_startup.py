@@ -17,8 +17,8 @@ from click.testing import CliRunner
 
 from archive.cli import cli
 from archive.importer import import_paths
-from archive.search import cache as reader_caches
-from archive.search.engine import open_searcher
+from archive.search.whoosh import cache as reader_caches
+from archive.search.whoosh.engine import open_searcher
 from tests.conftest import ROOT
 
 #: Packages only extraction needs; each costs from a tenth of a second to seconds to import.
@@ -50,7 +50,8 @@ def small_home(tmp_path_factory, wikinews_slice) -> Path:
 
 
 @pytest.mark.parametrize(
-    "module", ["archive.cli", "archive.web.app", "archive.store", "archive.search.engine", "archive.entities"]
+    "module",
+    ["archive.cli", "archive.web.app", "archive.store", "archive.search.whoosh.engine", "archive.entities"],
 )
 def test_reading_modules_do_not_import_ner(module):
     done, names = imported_modules("-c", f"import {module}")

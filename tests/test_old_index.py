@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
-from archive.search.engine import OLD_INDEX_NOTICE
+from archive.search.whoosh.engine import OLD_INDEX_NOTICE
 from archive.web.app import create_app
 from tests.conftest import ROOT, WIKINEWS
 
@@ -65,7 +65,7 @@ def _search(home: Path, *args: str) -> dict:
 
 
 def test_old_index_lacks_the_new_fields(home):
-    from archive.search.index import open_index
+    from archive.search.whoosh.index import open_index
 
     schema = open_index(home).schema
     assert not {"skey", "published_time", "language"} & set(schema.names())

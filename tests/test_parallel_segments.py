@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from archive.cli import cli
 from archive.errors import DiskFull
 from archive.models import Article
-from archive.search.index import open_index
-from archive.search.segments import shares
+from archive.search.whoosh.index import open_index
+from archive.search.whoosh.segments import shares
 from tests.test_faults import index_state, small_disk  # noqa: F401 - small_disk is a fixture
 
 QUERIES = ["oil", "coffee prices", '"crude oil"', "bank OR rates", "wheat -corn"]

@@ -22,8 +22,8 @@ DRILL_QUERIES = 12
 
 
 def totals(home: Path) -> list[dict]:
-    from archive.search.engine import open_searcher
     from archive.search.request import SearchRequest
+    from archive.search.whoosh.engine import open_searcher
 
     out = []
     with open_searcher(home) as searcher:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archive.search.engine import open_searcher
 from archive.search.request import SearchRequest
+from archive.search.whoosh.engine import open_searcher
 
 try:  # tests/ is a package in this repository; without its __init__.py the helpers import directly
     from tests.search_fixtures import HOSTILE_ID, article_terms, articles, containing, search_home, searcher

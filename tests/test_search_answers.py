@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
-from archive.search.engine import EMPTY_ARCHIVE_NOTICE, ArchiveSearcher
+from archive.search.whoosh.engine import EMPTY_ARCHIVE_NOTICE, ArchiveSearcher
 from archive.web.app import create_app
 
 SAME_DAY = [
@@ -61,7 +61,7 @@ def test_an_empty_archive_answers_zero(tmp_path, how):
         home, code = imported(tmp_path, [{"id": "x", "title": "no body"}])
         assert code == 1
     else:  # the state an import killed before its first commit leaves: an index with no segment
-        from archive.search.index import create_index
+        from archive.search.whoosh.index import create_index
         from archive.store import Catalog
 
         home = tmp_path / "home"
@@ -151,9 +151,9 @@ def test_an_index_from_an_older_analysis_asks_for_a_reindex(day_home, tmp_path):
     from whoosh.index import TOC
 
     from archive.search.analysis import is_current
-    from archive.search.engine import OLD_INDEX_NOTICE, open_searcher
-    from archive.search.index import open_index
     from archive.search.request import SearchRequest
+    from archive.search.whoosh.engine import OLD_INDEX_NOTICE, open_searcher
+    from archive.search.whoosh.index import open_index
 
     home = tmp_path / "old"
     shutil.copytree(day_home, home)

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 
 from archive.errors import BadQuery, SearchTimeout
-from archive.search.engine import ArchiveSearcher
 from archive.search.request import SearchRequest
+from archive.search.whoosh.engine import ArchiveSearcher
 
 try:  # tests/ is a package in this repository; without its __init__.py the helpers import directly
     from tests.search_fixtures import HOSTILE_ID, articles, search_home, searcher

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from archive.models import Article, Passage, Person, Place
-from archive.search import postings
-from archive.search.index import create_index, open_index, open_writer, replace_articles
-from archive.search.schema import article_key
+from archive.search.whoosh import postings
+from archive.search.whoosh.index import create_index, open_index, open_writer, replace_articles
+from archive.search.whoosh.schema import article_key
 
 
 def _article(i: int) -> Article:

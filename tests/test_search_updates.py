@@ -7,8 +7,8 @@ import json
 import pytest
 
 from archive.importer import delete, import_paths
-from archive.search.engine import open_searcher
 from archive.search.request import SearchRequest
+from archive.search.whoosh.engine import open_searcher
 
 RECORDS = [
     {

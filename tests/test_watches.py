@@ -157,7 +157,7 @@ def test_a_run_with_nothing_new_loads_no_search_engine(home):
         "from archive.cli import cli\n"
         f"result = CliRunner().invoke(cli, ['watch', 'run', '--json', '--home', {str(home)!r}])\n"
         "assert result.exit_code == 0, result.output\n"
-        "heavy = ('numpy', 'archive.search.engine', 'archive.entities')\n"
+        "heavy = ('numpy', 'archive.search.whoosh.engine', 'archive.entities')\n"
         "print(json.dumps([json.loads(result.stdout), sorted(m for m in heavy if m in sys.modules)]))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
@@ -264,9 +264,9 @@ QUERIES = [
 def test_a_search_among_the_arrivals_is_the_whole_search_cut_to_them(home, inputs, args):
     """What a watch run asks the engine: the search restricted to the new articles, reading only the
     index segments that hold them, answers exactly what the whole search says about them."""
-    from archive.search.engine import open_searcher
-    from archive.search.evaluate import Evaluator
     from archive.search.request import SearchRequest
+    from archive.search.whoosh.engine import open_searcher
+    from archive.search.whoosh.evaluate import Evaluator
 
     report = json.loads(
         ok("import", str(inputs["second"]), "--json", "--no-entities", "--workers", "1", home=home)

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.search.engine import open_searcher
 from archive.search.request import SearchRequest
+from archive.search.whoosh.engine import open_searcher
 
 pytest_plugins = ["tests.web_fixtures"]  # the session archive and the app's test client
 

@@ -2,8 +2,8 @@
 
 The parser sees a small schema of its own: ``all`` (the default: title, body and captions), ``title``,
 ``body`` (alias ``text``), ``captions``, ``person`` and ``place``, each tokenised but not folded. The words
-stay as typed, so :mod:`archive.search.rewrite` can look names up in the registry before folding them
-for normal mode, or keep them literal for exact mode.
+stay as typed, so the engine (:mod:`archive.search.whoosh.rewrite`) can look names up before folding
+them for normal mode, or keep them literal for exact mode.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from functools import lru_cache
 
 from whoosh import qparser
 from whoosh import query as wq
+from whoosh.analysis import RegexTokenizer
 from whoosh.fields import TEXT, Schema
 
 from archive.errors import BadQuery
-from archive.search.schema import EXACT
+from archive.search.analysis import WORD_PATTERN
 
 DEFAULT_FIELD = "all"
 #: Field names a query may use, and the name each one means.
@@ -28,7 +29,9 @@ MAX_NESTING = 10
 #: Words, phrases and patterns in one query; each costs a postings read per field.
 MAX_QUERY_TERMS = 64
 
-_PARSER_SCHEMA = Schema(**{name: TEXT(analyzer=EXACT, phrase=True) for name in QUERY_FIELDS})
+#: The literal words, as the exact fields are tokenised: names are looked up before any folding.
+_LITERAL = RegexTokenizer(WORD_PATTERN)
+_PARSER_SCHEMA = Schema(**{name: TEXT(analyzer=_LITERAL, phrase=True) for name in QUERY_FIELDS})
 #: "-word" at the start of a word means NOT (but "covid-19" is one word): rewritten to Whoosh's NOT.
 _MINUS = re.compile(r"(^|(?<=[\s(]))[-](?=[^\s\-)])")
 _PLUS = re.compile(r"(^|(?<=[\s(]))[+](?=[^\s+)])")

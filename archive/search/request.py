@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from archive.errors import BadQuery
-from archive.search.schema import date_range
+from archive.search.fields import date_range
 
 #: Longer queries are pasted documents, not searches; they also bound the parser's work.
 MAX_QUERY_CHARS = 1000

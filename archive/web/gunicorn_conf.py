@@ -35,7 +35,7 @@ def _warm_up(app) -> None:
 
 def when_ready(server) -> None:
     """In the master, after the app is loaded and before any worker is forked."""
-    from archive.search import kept
+    from archive.search.whoosh import kept
 
     if server.cfg.preload_app:
         _warm_up(server.app.wsgi())

@@ -1,6 +1,6 @@
 """One searcher and one catalog connection per request, given back or closed on teardown.
 
-A request's searcher comes from the worker's pool (:mod:`archive.search.kept`): kept open between
+A request's searcher comes from the worker's pool (:mod:`archive.search.whoosh.kept`): kept open between
 requests and reused only while the archive is unchanged, so every import the CLI committed before the
 request is visible without restarting the site, and requests do not pay for opening the index.
 """
@@ -13,8 +13,8 @@ from flask import Flask, current_app, g
 
 from archive.config import archive_home
 from archive.errors import ArchiveError, IndexMissing
-from archive.search import kept
-from archive.search.engine import TIME_BUDGET_SECONDS, open_searcher
+from archive.search.whoosh import kept
+from archive.search.whoosh.engine import TIME_BUDGET_SECONDS, open_searcher
 from archive.store import Catalog
 
 

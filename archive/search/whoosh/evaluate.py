@@ -2,7 +2,7 @@
 
 Whoosh's collectors visit one matching document at a time in Python; a search that needs the whole
 result set (exact totals, facets, collapsing to articles) pays for that on every hit. Here each term's
-postings are read in bulk (:mod:`archive.search.postings`) and boolean operators are array operations.
+postings are read in bulk (:mod:`archive.search.whoosh.postings`) and boolean operators are array operations.
 Words and phrases match within a passage; AND, OR and NOT combine articles (``police -election``: the
 articles that mention police and never election). Phrases are checked by Whoosh's own position
 matcher, only on the passages that hold all their words.
@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from whoosh import query as wq
 
 from archive.errors import BadQuery, SearchTimeout
-from archive.search import postings
-from archive.search.cache import ReaderCache
+from archive.search.whoosh import postings
+from archive.search.whoosh.cache import ReaderCache
+from whoosh import query as wq
 
 #: BM25 parameters (the usual values): term-frequency saturation and length normalisation.
 BM25_K1 = 1.2

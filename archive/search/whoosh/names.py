@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.search.cache import ReaderCache
-from archive.search.rewrite import analyze
+from archive.search.whoosh.cache import ReaderCache
+from archive.search.whoosh.rewrite import analyze
 
 
 class Names:

@@ -7,13 +7,12 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from archive.errors import DiskFull, IndexLocked, IndexMissing
+from archive.models import Article
+from archive.search.whoosh.schema import SCHEMA, passage_documents
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
-
-from archive.errors import DiskFull, IndexLocked, IndexMissing
-from archive.models import Article
-from archive.search.schema import SCHEMA, passage_documents
 
 INDEX_DIRNAME = "whoosh"
 #: A commit renames the TOC file; a reader opening at that instant can miss it. Retry a few times.
@@ -127,7 +126,7 @@ def commit(writer, built: Sequence = ()) -> None:
     """Commit with the bounded merge policy; a failed commit (e.g. disk full) still frees the writer.
 
     :param built: finished segments that worker processes wrote for this commit
-        (:mod:`archive.search.segments`); the new TOC names them beside the writer's own.
+        (:mod:`archive.search.whoosh.segments`); the new TOC names them beside the writer's own.
     """
     try:
         if not built:

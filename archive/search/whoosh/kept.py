@@ -5,7 +5,7 @@ a web worker instead takes a searcher from its pool and gives it back after the 
 a searcher's *stamp* (which committed index and catalog it opened) is compared with the archive's
 current one, a directory listing and two ``stat`` calls, so a request still sees every import
 committed before it: after a commit the stale searchers are closed and a new one is opened. The
-per-generation arrays behind it are shared by the whole process (:mod:`archive.search.cache`).
+per-generation arrays behind it are shared by the whole process (:mod:`archive.search.whoosh.cache`).
 
 A pooled searcher is used by one request at a time (Whoosh readers and SQLite cursors are not shared
 between threads); a process holds at most as many as it serves requests at once.
@@ -20,9 +20,9 @@ import threading
 from pathlib import Path
 
 from archive.errors import IndexMissing
-from archive.search.engine import ArchiveSearcher, open_searcher
-from archive.search.index import index_dir
 from archive.search.request import SearchRequest
+from archive.search.whoosh.engine import ArchiveSearcher, open_searcher
+from archive.search.whoosh.index import index_dir
 
 #: Free searchers a pool keeps per archive (a gunicorn worker serves at most its thread count at once).
 MAX_FREE = 8

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from archive.languages import language_name
-from archive.search.cache import ReaderCache, ValueIndex
-from archive.search.names import Names
+from archive.search.whoosh.cache import ReaderCache, ValueIndex
+from archive.search.whoosh.names import Names
 
 #: Values shown per person/place facet: the most frequent first, ties by key (stable between pages).
 FACET_SIZE = 20

@@ -2,7 +2,7 @@
 
 One :class:`ArchiveSearcher` per web request or CLI call: it opens a Whoosh searcher (so it sees every
 import committed before it) and the catalog, and must be closed. The heavy per-index arrays are shared
-between searchers of the same index generation (:mod:`archive.search.cache`).
+between searchers of the same index generation (:mod:`archive.search.whoosh.cache`).
 """
 
 from __future__ import annotations
@@ -14,23 +14,23 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import query as wq
 
 from archive.errors import IndexMissing, SearchTimeout
-from archive.search import facets as facet_counts
-from archive.search import postings
 from archive.search.analysis import is_current
-from archive.search.cache import ReaderCache, reader_cache
-from archive.search.cache import build as build_cache
-from archive.search.evaluate import TIMEOUT_MESSAGE, evaluate
-from archive.search.filters import article_mask
 from archive.search.highlight import Snippet, snippet
-from archive.search.index import index_dir, open_index
-from archive.search.names import Names
 from archive.search.query import fix_fields, parse
 from archive.search.request import SearchRequest
-from archive.search.rewrite import Expansion, rewrite
-from archive.search.suggest import suggestion
+from archive.search.whoosh import facets as facet_counts
+from archive.search.whoosh import postings
+from archive.search.whoosh.cache import ReaderCache, reader_cache
+from archive.search.whoosh.cache import build as build_cache
+from archive.search.whoosh.evaluate import TIMEOUT_MESSAGE, evaluate
+from archive.search.whoosh.filters import article_mask
+from archive.search.whoosh.index import index_dir, open_index
+from archive.search.whoosh.names import Names
+from archive.search.whoosh.rewrite import Expansion, rewrite
+from archive.search.whoosh.suggest import suggestion
+from whoosh import query as wq
 
 #: Wall-clock budget of one search (parse, match, facets, page); past it the search stops with
 #: :class:`SearchTimeout` instead of holding a worker (DESIGN §5: broad patterns ran for seconds).

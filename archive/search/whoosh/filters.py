@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from archive.search.cache import ReaderCache, ValueIndex
-from archive.search.names import Names
+from archive.search.fields import date_range
 from archive.search.request import SearchRequest
-from archive.search.schema import date_range
+from archive.search.whoosh.cache import ReaderCache, ValueIndex
+from archive.search.whoosh.names import Names
 
 
 def has_filters(req: SearchRequest) -> bool:

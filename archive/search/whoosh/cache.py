@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from archive.search import postings
-from archive.search.schema import article_key
+from archive.search.whoosh import postings
+from archive.search.whoosh.schema import article_key
 
 #: Generations kept per process: the current one and the one searchers opened just before an import
 #: may still be using.

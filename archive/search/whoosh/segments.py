@@ -15,11 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
-
 from archive.models import Article
-from archive.search.index import (
+from archive.search.whoosh.index import (
     USE_MMAP,
     WRITER_LIMIT_MB,
     add_articles,
@@ -27,6 +24,8 @@ from archive.search.index import (
     delete_articles,
     open_writer,
 )
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
 
 
 def shares(articles: Sequence[Article], workers: int, min_articles: int) -> list[list[Article]]:
@@ -52,7 +51,7 @@ def build_segment(folder: str, articles: Sequence[Article]):
     Runs in a worker process while the importer's writer holds the index lock, so it takes no lock of
     its own. The segment is invisible until a commit names it in the TOC.
 
-    :return: Whoosh's segment object, for :func:`archive.search.index.commit`.
+    :return: Whoosh's segment object, for :func:`archive.search.whoosh.index.commit`.
     """
     ix = whoosh_index.open_dir(folder)
     ix.storage.supports_mmap = USE_MMAP
