@@ -54,6 +54,9 @@ REPLICAS = 1
 #: pieces (archive.chunk), and OpenSearch's default limit (10,000) would refuse it whole.
 MAX_NESTED_PASSAGES = 50_000
 
+#: Results one search may page through: the site's last page (request.MAX_PAGE x MAX_PER_PAGE); the
+#: cluster's default (10,000) would refuse pages the embedded engine serves.
+MAX_RESULTS = 1_000_000
 #: Joins the index terms of one word in a pre-analysed text; no index term contains it (WORD_PATTERN).
 ALTERNATIVES = "|"
 #: The analyser of pre-analysed text: words at whitespace, each word's terms at the word's position.
@@ -92,7 +95,7 @@ ARTICLE_FIELDS: dict[str, Any] = {
     "title_exact": _TERMS,
     "person_names": _TERMS,  # every spelling of every person: ``person:`` by a name the registry lacks
     "place_names": _TERMS,
-    "day": {"type": "integer"},  # YYYYMMDD, 0 when unknown (the embedded engine's ``published``)
+    "day": {"type": "integer"},  # YYYYMMDD, missing when unknown (the embedded engine's ``published``)
     "time": {"type": "integer"},  # seconds of the day + 1, 0 when unknown: newest first within a day
     "month": _KEYWORD,  # "YYYY-MM": the publication-month facet
     "person": _KEYWORD,  # person keys
@@ -156,7 +159,8 @@ def analysed(text: str, exact: bool = False) -> str:
 
 
 def _settings(extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"index": {"number_of_shards": SHARDS, "number_of_replicas": REPLICAS, **(extra or {})}}
+    index = {"number_of_shards": SHARDS, "number_of_replicas": REPLICAS, "max_result_window": MAX_RESULTS}
+    return {"index": {**index, **(extra or {})}}
 
 
 def index_body(layout: str = DEFAULT_LAYOUT) -> dict[str, Any]:
@@ -195,7 +199,7 @@ def article_source(article: Article) -> dict[str, Any]:
             " ".join(sorted({v for p in article.persons for v in [p.name, *p.variants]}))
         ),
         "place_names": analysed(" ".join(sorted({p.name for p in article.places}))),
-        "day": day,
+        "day": day or None,
         "time": time_of_day(article.published) if day else 0,
         "month": f"{day // 10000:04d}-{day // 100 % 100:02d}" if day else None,
         "person": sorted({p.key for p in article.persons}),
