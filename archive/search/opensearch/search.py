@@ -1,186 +1,190 @@
-"""A search as one OpenSearch request: articles whose passage (or title) holds every word, exact totals,
-highlighted passages with their numbers, and facet counts that equal the filtered totals.
+"""One search request as cluster requests: filters, sort, exact facets, pattern expansion, did-you-mean.
 
-Facets are terms aggregations on the article documents. Across shards a terms aggregation is exact when
-no shard had to leave terms out (each returned fewer than ``shard_size`` buckets): OpenSearch then
-reports ``doc_count_error_upper_bound`` 0. :func:`search` asks for a generous ``shard_size`` and checks
-that bound on every facet; a facet that reports a possible error is counted again with a composite
-aggregation, which pages through every value and is exact by construction.
+Exact facets: a terms aggregation merges each shard's top ``shard_size`` values, so it is exact when
+every shard returned all its values (``doc_count_error_upper_bound`` 0); otherwise the facet is counted
+again with a composite aggregation, which pages through every value (exact, slower).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
 from typing import Any
 
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import RequestError, TransportError
 
+from archive.errors import BadQuery
 from archive.search.opensearch.client import call
-from archive.search.opensearch.layout import ARTICLE, DEFAULT_LAYOUT, JOIN, NESTED, PASSAGE
+from archive.search.opensearch.layout import ARTICLE, JOIN
+from archive.search.opensearch.translate import FIELDS, MAX_EXPANSIONS, pattern_label
+from archive.search.request import SearchRequest
+from archive.search.whoosh.schema import date_range
 
-#: Values per person/place facet, as the embedded engine shows them (archive.search.facets).
+#: Values shown per person/place facet by default, and the language facet's size (as the embedded
+#: engine's archive.search.whoosh.facets).
 FACET_SIZE = 20
-#: Months in the publication facet: 20 years of monthly bars (as archive.search.facets).
+#: Months in the publication facet: 20 years of monthly bars (the most recent ones).
 MAX_MONTHS = 240
 #: Terms each shard returns per facet. Below it every shard returns all its values, which makes the
-#: merged counts exact; Reuters has ~300 people and ~180 places in all, a 1M-article archive more, and
-#: then the composite fallback keeps them exact at a cost (measured in benchmarks/opensearch_layout.py).
+#: merged counts exact; past it the composite recount keeps them exact at a cost.
 SHARD_SIZE = 2_000
-#: Buckets per page of the composite fallback.
+#: Buckets per page of the composite recount.
 COMPOSITE_PAGE = 1_000
-#: Passages shown per result and the length of a snippet, in characters.
-SNIPPETS = 3
-SNIPPET_CHARS = 200
-#: The facets: name -> (field, size, order).
-FACETS = {
-    "person": ("person", FACET_SIZE, [{"_count": "desc"}, {"_key": "asc"}]),
-    "place": ("place", FACET_SIZE, [{"_count": "desc"}, {"_key": "asc"}]),
-    "published": ("month", MAX_MONTHS, [{"_key": "desc"}]),
+#: Distinct stories counted exactly below this (the cardinality aggregation's hash set; its maximum).
+STORY_PRECISION = 40_000
+#: Sort orders: the embedded engine's (archive.search.whoosh.engine._order), ties broken by id.
+SORTS = {
+    "relevance": [{"_score": "desc"}, {"day": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+    "newest": [
+        {"day": {"order": "desc", "missing": "_last"}},
+        {"time": "desc"},
+        {"_score": "desc"},
+        {"id": "asc"},
+    ],
+    "oldest": [
+        {"day": {"order": "asc", "missing": "_last"}},
+        {"time": "asc"},
+        {"_score": "desc"},
+        {"id": "asc"},
+    ],
 }
+_TERM = re.compile(r"(?<![\w^=])(\w+):(\S+)")
 
 
-@dataclass
-class Hit:
-    id: str
-    title: str
-    score: float
-    #: (passage number, highlighted fragment with <mark> tags)
-    snippets: list[tuple[int, str]] = field(default_factory=list)
-
-
-@dataclass
-class Results:
-    total: int
-    hits: list[Hit]
-    facets: dict[str, list[tuple[str, int]]]
-    #: facets that the terms aggregation could not count exactly and the composite one counted again
-    recounted: list[str] = field(default_factory=list)
-    #: milliseconds the cluster spent on the search request (its "took")
-    took: int = 0
-
-
-def filters(**values: str | list[str] | None) -> list[dict]:
-    """Filter clauses on the article document: ``person``, ``place``, ``month`` (a value or a list of
-    values that must all hold)."""
-    clauses = []
-    for name, value in values.items():
-        if name not in ("person", "place", "month"):
-            raise TypeError(f"no filter {name!r}")
-        for v in [value] if isinstance(value, str) else value or []:
-            clauses.append({"term": {name: v}})
+def filters(req: SearchRequest, names) -> list[dict[str, Any]]:
+    """The request's filters as clauses on the article document (``names``: a ClusterNames)."""
+    clauses: list[dict[str, Any]] = [{"term": {JOIN: ARTICLE}}]
+    for value in req.persons:
+        clauses.append({"terms": {"person": names.person_keys(value)}})
+    for value in req.places:
+        clauses.append({"terms": {"place": names.place_keys(value)}})
+    if req.source:
+        clauses.append({"term": {"source": req.source.strip().lower()}})
+    if req.language:
+        clauses.append({"term": {"language": req.language}})
+    if req.date_from or req.date_to:
+        low = date_range(req.date_from)[0] if req.date_from else 1
+        high = date_range(req.date_to)[1] if req.date_to else 99991231
+        clauses.append({"range": {"day": {"gte": low, "lte": high}}})
+    if req.mentioned_from or req.mentioned_to:
+        low = date_range(req.mentioned_from)[0] if req.mentioned_from else 0
+        high = date_range(req.mentioned_to)[1] if req.mentioned_to else 99991231
+        clauses.append({"range": {"mentioned": {"gte": low, "lte": high, "relation": "intersects"}}})
     return clauses
 
 
-def query(words: str, layout: str = DEFAULT_LAYOUT, clauses: list[dict] | None = None) -> dict[str, Any]:
-    """Articles with every word of ``words`` in one passage or in the title, with passage snippets."""
-    match = {"simple_query_string": {"query": words, "default_operator": "and"}}
-    highlight = {
-        "pre_tags": ["<mark>"],
-        "post_tags": ["</mark>"],
-        "fields": {},
-    }
-    if layout == NESTED:
-        match["simple_query_string"]["fields"] = ["passages.text"]
-        highlight["fields"]["passages.text"] = {"number_of_fragments": 1, "fragment_size": SNIPPET_CHARS}
-        passages = {
-            "nested": {
-                "path": "passages",
-                "query": match,
-                "score_mode": "max",
-                "inner_hits": {"size": SNIPPETS, "_source": ["passages.n"], "highlight": highlight},
-            }
-        }
-        kind: list[dict] = []
-    else:
-        match["simple_query_string"]["fields"] = ["text"]
-        highlight["fields"]["text"] = {"number_of_fragments": 1, "fragment_size": SNIPPET_CHARS}
-        passages = {
-            "has_child": {
-                "type": PASSAGE,
-                "query": match,
-                "score_mode": "max",
-                "inner_hits": {"size": SNIPPETS, "_source": ["n"], "highlight": highlight},
-            }
-        }
-        kind = [{"term": {JOIN: ARTICLE}}]
-    title = {"simple_query_string": {"query": words, "fields": ["title"], "default_operator": "and"}}
+def _terms(fld: str, size: int, order: list[dict[str, str]]) -> dict[str, Any]:
     return {
-        "bool": {
-            "should": [passages, title] if words.strip() else [],
-            "minimum_should_match": 1 if words.strip() else 0,
-            "filter": kind + (clauses or []),
+        "terms": {
+            "field": fld,
+            "size": size,
+            "shard_size": max(SHARD_SIZE, size),
+            "order": order,
+            "show_term_doc_count_error": True,
         }
     }
 
 
-def body(q: dict[str, Any], size: int = 10) -> dict[str, Any]:
-    aggs = {
-        name: {
-            "terms": {
-                "field": fld,
-                "size": n,
-                "shard_size": max(SHARD_SIZE, n),
-                "order": order,
-                "show_term_doc_count_error": False,
-            }
-        }
-        for name, (fld, n, order) in FACETS.items()
-    }
+def facet_aggs(facet_size: int) -> dict[str, Any]:
+    """The facets (name -> aggregation) and the distinct stories."""
+    by_count = [{"_count": "desc"}, {"_key": "asc"}]
     return {
-        "query": q,
-        "size": size,
-        "track_total_hits": True,
-        "_source": ["id", "title"],
-        "aggs": aggs,
+        "person": _terms("person", facet_size, by_count),
+        "place": _terms("place", facet_size, by_count),
+        "published": _terms("month", MAX_MONTHS, [{"_key": "desc"}]),
+        "language": _terms("language", FACET_SIZE, by_count),
+        "stories": {"cardinality": {"field": "story", "precision_threshold": STORY_PRECISION}},
     }
 
 
-def search(
-    client: OpenSearch, index: str, words: str, layout: str = DEFAULT_LAYOUT, size: int = 10, **filter_values
-) -> Results:
-    """One page of results with exact total and facets (see the module docstring for why they are exact)."""
-    q = query(words, layout, filters(**filter_values))
-    response = call(lambda: client.search(index=index, body=body(q, size)))
-    total = response["hits"]["total"]  # relation "eq": track_total_hits counts every match
-    facets, recounted = {}, []
+def read_facets(
+    client: OpenSearch, index: str, query: dict[str, Any], aggs: dict[str, Any], response: dict[str, Any]
+) -> dict[str, list[tuple[str, int]]]:
+    """``{facet: [(value, count)]}`` in the embedded engine's order (months oldest first)."""
+    out = {}
     for name, agg in response["aggregations"].items():
-        if agg.get("doc_count_error_upper_bound", 0):
-            facets[name] = composite_facet(client, index, q, name)
-            recounted.append(name)
-        else:
-            facets[name] = [(b["key"], b["doc_count"]) for b in agg["buckets"]]
-    hits = [_hit(h) for h in response["hits"]["hits"]]
-    return Results(total["value"], hits, facets, recounted, response["took"])
+        if name == "stories":
+            continue
+        buckets = [(b["key"], b["doc_count"]) for b in agg["buckets"]]
+        if agg.get("doc_count_error_upper_bound", 0) or any(
+            b.get("doc_count_error_upper_bound", 0) for b in agg["buckets"]
+        ):
+            buckets = composite_facet(client, index, query, aggs[name]["terms"])
+        out[name] = buckets[::-1] if name == "published" else buckets
+    return out
 
 
-def composite_facet(client: OpenSearch, index: str, q: dict[str, Any], name: str) -> list[tuple[str, int]]:
+def composite_facet(
+    client: OpenSearch, index: str, query: dict[str, Any], terms: dict[str, Any]
+) -> list[tuple[str, int]]:
     """Every value of a facet for the query's articles, paged with a composite aggregation (exact)."""
-    fld, size, order = FACETS[name]
     counts: list[tuple[str, int]] = []
     after = None
     while True:
-        composite: dict[str, Any] = {"size": COMPOSITE_PAGE, "sources": [{"v": {"terms": {"field": fld}}}]}
+        composite: dict[str, Any] = {
+            "size": COMPOSITE_PAGE,
+            "sources": [{"v": {"terms": {"field": terms["field"]}}}],
+        }
         if after:
             composite["after"] = after
-        agg = {"f": {"composite": composite}}
-        response = call(lambda a=agg: client.search(index=index, body={"query": q, "size": 0, "aggs": a}))
-        result = response["aggregations"]["f"]
+        body = {"query": query, "size": 0, "aggs": {"f": {"composite": composite}}}
+        result = call(lambda b=body: client.search(index=index, body=b))["aggregations"]["f"]
         counts += [(b["key"]["v"], b["doc_count"]) for b in result["buckets"]]
         after = result.get("after_key")
         if not result["buckets"] or not after:
             break
-    if "_count" in order[0]:
+    if "_count" in terms["order"][0]:
         counts.sort(key=lambda kv: (-kv[1], kv[0]))
     else:
         counts.sort(key=lambda kv: kv[0], reverse=True)
-    return counts[:size]
+    return counts[: terms["size"]]
 
 
-def _hit(h: dict[str, Any]) -> Hit:
-    snippets = []
-    for inner in h.get("inner_hits", {}).values():
-        for passage in inner["hits"]["hits"]:
-            n = passage["_source"]["n"]  # a nested inner hit's source is the passage itself
-            for fragment in passage.get("highlight", {}).values():
-                snippets.append((n, fragment[0]))
-    return Hit(h["_source"]["id"], h["_source"]["title"], h["_score"] or 0.0, snippets)
+def expand_pattern(client: OpenSearch, index: str, pattern: tuple[str, str, str, int, int]) -> set[str]:
+    """The index terms a pattern stands for (the cluster's own rewrite of it, on every shard).
+
+    :raises BadQuery: for more than ``MAX_EXPANSIONS``, as the embedded engine refuses them.
+    """
+    name, kind, text, maxdist, prefix = pattern
+    fld = FIELDS[name][0]
+    if kind == "fuzzy":
+        leaf = {
+            "fuzzy": {
+                fld: {
+                    "value": text,
+                    "fuzziness": maxdist,
+                    "prefix_length": prefix,
+                    "transpositions": False,
+                    "max_expansions": MAX_EXPANSIONS,
+                }
+            }
+        }
+    else:
+        leaf = {kind: {fld: {"value": text, "rewrite": "scoring_boolean"}}}
+    too_broad = BadQuery(
+        f"{pattern_label(kind, text)} stands for more than {MAX_EXPANSIONS} words; make it more specific."
+    )
+    try:
+        response = call(
+            lambda: client.indices.validate_query(
+                index=index, body={"query": leaf}, params={"rewrite": "true", "all_shards": "true"}
+            )
+        )
+    except (RequestError, TransportError) as exc:
+        if "too_many_clauses" in str(exc) or "maxClauseCount" in str(exc):
+            raise too_broad from exc
+        raise
+    terms: set[str] = set()
+    for explanation in response.get("explanations", []):
+        if not explanation.get("valid", True):
+            if "maxClauseCount" in str(explanation.get("error")) or "too_many" in str(
+                explanation.get("error")
+            ):
+                raise too_broad
+            continue
+        for found_field, term in _TERM.findall(explanation.get("explanation", "")):
+            if found_field == fld:
+                terms.add(re.sub(r"\^[\d.]+$", "", term).rstrip(")"))
+    if len(terms) > MAX_EXPANSIONS:
+        raise too_broad
+    return terms

@@ -1,0 +1,434 @@
+"""The OpenSearch engine: :class:`archive.search.engines.SearchEngine` on a cluster (``ARCHIVE_SEARCH_URL``).
+
+The query is parsed and rewritten exactly as the embedded engine does it (names expanded from the
+cluster's registry), translated to OpenSearch (:mod:`.translate`), and answered with the same
+dictionaries: exact totals and facets, snippets made by :mod:`archive.search.highlight` from the best
+matching passages (inner hits) and the matched terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from opensearchpy.exceptions import ConnectionTimeout, RequestError, TransportError
+from whoosh import query as wq
+
+from archive.errors import BadQuery, SearchTimeout
+from archive.languages import language_name
+from archive.models import Article
+from archive.search.analysis import ANALYSIS_VERSION
+from archive.search.highlight import snippet
+from archive.search.opensearch import search as os_search
+from archive.search.opensearch.client import call, connect
+from archive.search.opensearch.layout import (
+    ARTICLE,
+    DEFAULT_PREFIX,
+    JOIN,
+    PASSAGE,
+    index_names,
+    passage_id,
+)
+from archive.search.opensearch.registry import ClusterNames, generation, memo_for
+from archive.search.opensearch.suggest import suggestion
+from archive.search.opensearch.translate import MARKED_FIELDS, translate
+from archive.search.query import fix_fields, parse
+from archive.search.request import SearchRequest
+from archive.search.whoosh.engine import (  # the embedded engine's notices, word for word
+    EMPTY_ARCHIVE_NOTICE,
+    EXACT_CASE_NOTICE,
+    NO_WORDS_NOTICE,
+    OLD_INDEX_NOTICE,
+    WHOLE_SET_TIME_BUDGET_SECONDS,
+)
+from archive.search.whoosh.evaluate import TIMEOUT_MESSAGE
+from archive.search.whoosh.rewrite import rewrite
+
+#: Seconds one search may take (as the embedded engine's ``TIME_BUDGET_SECONDS``).
+TIME_BUDGET_SECONDS = 1.0
+#: Seconds the client waits beyond the budget for a node before it tries the other one.
+NETWORK_SLACK = 5.0
+#: Snippets per result (archive.search.whoosh.engine.MAX_SNIPPETS).
+MAX_SNIPPETS = 3
+#: Results per request of the whole-set paths (exports, batch ids, watches).
+CHUNK = 500
+#: Copies of a page's stories read to list each result's ``copies``.
+MAX_COPIES = 10_000
+#: What a result reads of the stored article.
+RESULT_SOURCE = [
+    "id",
+    "data.id",
+    "data.title",
+    "data.published",
+    "data.url",
+    "data.source",
+    "data.story",
+    "data.passages",
+    "data.persons.key",
+    "data.places.key",
+    "data.places.name",
+    "data.places.country",
+]
+EXPORT_SOURCE = [*RESULT_SOURCE, "data.author", "data.text"]
+#: Budget of the whole-set paths (exports, batch, watches), as the embedded engine's.
+WHOLE_SET_BUDGET = WHOLE_SET_TIME_BUDGET_SECONDS
+
+
+class OpenSearchEngine:
+    """A :class:`~archive.search.engines.SearchEngine` on the cluster at ``url`` (comma-separated node
+    URLs), on the indexes named by ``prefix``."""
+
+    def __init__(
+        self, url: str, prefix: str = DEFAULT_PREFIX, time_budget: float = TIME_BUDGET_SECONDS, **_: Any
+    ) -> None:
+        self.url = url
+        self.client = connect(url)
+        self.names = index_names(prefix)
+        self.time_budget = time_budget
+        self._registry: ClusterNames | None = None
+        self._generation: int | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> OpenSearchEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- shared --------------------------------------------------------------------------------------
+
+    def registry(self) -> ClusterNames:
+        """The registry reader of the cluster's current generation (read once per search)."""
+        gen = generation(self.client, self.names)
+        if self._registry is None or gen != self._generation:
+            self._registry = ClusterNames(self.client, self.names, memo_for(self.names, gen))
+            self._generation = gen
+        return self._registry
+
+    def _search(self, body: dict[str, Any], budget: float | None = None) -> dict[str, Any]:
+        budget = self.time_budget if budget is None else budget
+        body = {**body, "timeout": f"{int(budget * 1000)}ms"}
+        try:
+            response = call(
+                lambda: self.client.search(
+                    index=self.names.articles, body=body, request_timeout=budget + NETWORK_SLACK
+                )
+            )
+        except ConnectionTimeout as exc:  # pragma: no cover - call() turns these into SearchUnavailable
+            raise SearchTimeout(TIMEOUT_MESSAGE) from exc
+        except RequestError as exc:
+            raise BadQuery(f"The cluster refused the search: {exc.error}") from exc
+        if response.get("timed_out"):
+            raise SearchTimeout(TIMEOUT_MESSAGE)
+        return response
+
+    def _articles(self) -> int:
+        names = self.registry()
+        memo = names.memo.setdefault("count", {})
+        if "articles" not in memo:
+            memo["articles"] = names._count({"match_all": {}})
+        return memo["articles"]
+
+    def _current(self) -> bool:
+        memo = self.registry().memo.setdefault("count", {})
+        if "current" not in memo:
+            mapping = call(lambda: self.client.indices.get_mapping(index=self.names.articles))
+            meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
+            memo["current"] = meta.get("analysis") == ANALYSIS_VERSION
+        return memo["current"]
+
+    def select(self, req: SearchRequest) -> dict[str, Any]:
+        """The article query of ``req`` and what the results need: notices, expansions, marked terms."""
+        names = self.registry()
+        text, notices = fix_fields(req.q) if req.q else ("", [])
+        parsed = parse(text) if text else None
+        articles = self._articles()
+        if not articles:
+            notices.append(EMPTY_ARCHIVE_NOTICE)
+        elif not self._current():
+            notices.append(OLD_INDEX_NOTICE)
+        if req.exact and text and text == text.lower() and text != text.upper():
+            notices.append(EXACT_CASE_NOTICE.format(q=text))
+        expansions: list = []
+        translated = translate(None)
+        if parsed is not None:
+            polish = names.has_term("language", "pl")
+            rewritten = rewrite(parsed, names, exact=req.exact, polish=polish)
+            expansions = rewritten.expansions
+            if rewritten.query is wq.NullQuery and articles:
+                notices.append(NO_WORDS_NOTICE)
+            translated = translate(rewritten.query)
+        terms: set[str] = set().union(*translated.terms.values()) if translated.terms else set()
+        for pattern in translated.patterns:
+            if pattern[0].split("_")[0] in MARKED_FIELDS:
+                terms |= os_search.expand_pattern(self.client, self.names.articles, pattern)
+        query = {"bool": {"filter": os_search.filters(req, names), "must": [translated.query]}}
+        if translated.passage_leaves:
+            leaves = translated.passage_leaves
+            best = leaves[0] if len(leaves) == 1 else {"bool": {"should": leaves}}
+            inner = {"size": MAX_SNIPPETS, "_source": ["n", "text"]}
+            # the best passages, for snippets: an optional clause that adds nothing to the score
+            query["bool"]["should"] = [
+                {
+                    "has_child": {
+                        "type": PASSAGE,
+                        "query": best,
+                        "score_mode": "max",
+                        "boost": 0,
+                        "inner_hits": inner,
+                    }
+                }
+            ]
+        return {
+            "query": query,
+            "terms": terms,
+            "expansions": expansions,
+            "notices": notices,
+            "parsed": parsed,
+            "text": text,
+            "articles": articles,
+        }
+
+    # -- searching -----------------------------------------------------------------------------------
+
+    def search(self, req: SearchRequest, facets: bool = True) -> dict[str, Any]:
+        sel = self.select(req)
+        body: dict[str, Any] = {
+            "query": sel["query"],
+            "from": (req.page - 1) * req.per_page,
+            "size": req.per_page,
+            "sort": os_search.SORTS[req.effective_sort],
+            "track_total_hits": True,
+            "track_scores": True,
+            "_source": RESULT_SOURCE,
+        }
+        aggs = os_search.facet_aggs(req.facet_size)
+        body["aggs"] = aggs if facets else {"stories": aggs["stories"]}
+        if req.collapse:
+            body["collapse"] = {"field": "story"}
+        response = self._search(body)
+        hits = response["hits"]["hits"]
+        results = [self._result(h, sel["terms"], req.exact) for h in hits]
+        if req.collapse:
+            self._add_copies(results, hits, sel, req)
+        names = self.registry()
+        out = {
+            "total": response["hits"]["total"]["value"],
+            "stories": response["aggregations"]["stories"]["value"],
+            "page": req.page,
+            "per_page": req.per_page,
+            "results": results,
+            "facets": self._facets(sel["query"], aggs, response, names) if facets else {},
+            "suggestion": None,
+            "variants": list(dict.fromkeys(v for e in sel["expansions"] for v in e.variants)),
+            "expansions": [e.to_dict() for e in sel["expansions"]],
+            "sort": req.effective_sort,
+            "mode": req.mode,
+            "notices": sel["notices"],
+        }
+        if out["total"] == 0 and req.q and not req.exact and sel["articles"]:
+            out["suggestion"] = suggestion(self.client, self.names.articles, sel["parsed"], sel["text"])
+        return out
+
+    def _facets(self, query, aggs, response, names: ClusterNames) -> dict[str, list[dict]]:
+        raw = os_search.read_facets(self.client, self.names.articles, query, aggs, response)
+        places = []
+        for key, count in raw["place"]:
+            entry = names.place_entry(key)
+            places.append({"key": key, "label": entry["name"], "country": entry["country"], "count": count})
+        return {
+            "person": [{"key": k, "label": names.person_label(k), "count": n} for k, n in raw["person"]],
+            "place": places,
+            "published": [{"key": k, "count": n} for k, n in raw["published"]],
+            "language": [{"key": k, "label": language_name(k), "count": n} for k, n in raw["language"]],
+        }
+
+    def _passages(self, hit: dict[str, Any], limit: int) -> list[tuple[int, str]]:
+        """The hit's best matching passages ``(n, text)``; its first passage when none matched."""
+        inner = hit.get("inner_hits", {}).get(PASSAGE, {}).get("hits", {}).get("hits", [])
+        found = [(p["_source"]["n"], p["_source"]["text"]) for p in inner[:limit]]
+        if found:
+            return found
+        data = hit["_source"]["data"]
+        n = data["passages"][0]["n"] if data.get("passages") else 1
+        doc = call(
+            lambda: self.client.get(
+                index=self.names.articles, id=passage_id(data["id"], n), routing=data["id"], ignore=[404]
+            )
+        )
+        return [(n, doc["_source"]["text"])] if doc.get("found") else []
+
+    def _result(
+        self,
+        hit: dict[str, Any],
+        terms: set[str],
+        exact: bool,
+        max_snippets: int = MAX_SNIPPETS,
+        plain: bool = False,
+    ) -> dict[str, Any]:
+        data = hit["_source"]["data"]
+        snippets = [snippet(n, text, terms, exact) for n, text in self._passages(hit, max_snippets)]
+        result: dict[str, Any] = {
+            "id": data["id"],
+            "title": data["title"],
+            "published": data.get("published"),
+            "url": data.get("url"),
+            "source": data.get("source"),
+        }
+        if plain:
+            result["author"] = list(data.get("author") or [])
+            result["text"] = data.get("text", "")
+            result["snippet"] = snippets[0].text if snippets else ""
+            result["passage"] = snippets[0].passage if snippets else None
+            result["snippets"] = [s.text for s in snippets]
+        else:
+            result["snippets"] = [s.to_dict() for s in snippets]
+        names = self.registry()
+        keys = list(dict.fromkeys(p["key"] for p in data.get("persons", [])))
+        result["persons"] = [{"key": k, "name": names.person_label(k)} for k in keys]
+        result["places"] = list(
+            {
+                p["key"]: {"key": p["key"], "name": p["name"], "country": p["country"]}
+                for p in data.get("places", [])
+            }.values()
+        )
+        return result
+
+    def _add_copies(self, results: list[dict], hits: list[dict], sel: dict, req: SearchRequest) -> None:
+        """Each result's ``copies``: the other matching articles of its story, in result order."""
+        stories = [h["_source"]["data"].get("story") or h["_source"]["id"] for h in hits]
+        query = {"bool": {"filter": [{"terms": {"story": stories}}], "must": [sel["query"]]}}
+        body = {
+            "query": query,
+            "size": MAX_COPIES,
+            "sort": os_search.SORTS[req.effective_sort],
+            "track_scores": True,
+            "_source": ["id", "story", "data.title", "data.source", "data.published"],
+        }
+        members = self._search(body)["hits"]["hits"]
+        heads = {r["id"] for r in results}
+        for result, story in zip(results, stories, strict=True):
+            result["copies"] = [
+                {
+                    "id": m["_source"]["id"],
+                    "title": m["_source"]["data"]["title"],
+                    "source": m["_source"]["data"].get("source"),
+                    "published": m["_source"]["data"].get("published"),
+                }
+                for m in members
+                if m["_source"]["story"] == story and m["_source"]["id"] not in heads
+            ]
+
+    def _scan(self, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every hit of ``body`` in its sort order, a chunk at a time (``search_after``)."""
+        body = {**body, "size": CHUNK, "track_total_hits": False}
+        while True:
+            hits = self._search(body, budget=WHOLE_SET_BUDGET)["hits"]["hits"]
+            yield from hits
+            if len(hits) < CHUNK:
+                return
+            body["search_after"] = hits[-1]["sort"]
+
+    def iter_all(self, req: SearchRequest, max_snippets: int = 1) -> Iterator[dict[str, Any]]:
+        sel = self.select(req)
+        body = {
+            "query": sel["query"],
+            "sort": os_search.SORTS[req.effective_sort],
+            "track_scores": True,
+            "_source": EXPORT_SOURCE,
+        }
+        for hit in self._scan(body):
+            yield self._result(hit, sel["terms"], req.exact, max_snippets, plain=True)
+
+    def ids(self, req: SearchRequest, limit: int) -> tuple[int, list[str]]:
+        sel = self.select(req)
+        body = {
+            "query": sel["query"],
+            "size": limit,
+            "sort": os_search.SORTS[req.effective_sort],
+            "track_total_hits": True,
+            "track_scores": True,
+            "_source": ["id"],
+        }
+        response = self._search(body, budget=WHOLE_SET_BUDGET)
+        return response["hits"]["total"]["value"], [h["_source"]["id"] for h in response["hits"]["hits"]]
+
+    def matching(self, req: SearchRequest, ids: Sequence[str]) -> set[str]:
+        ids = list(ids)
+        if not ids:
+            return set()
+        sel = self.select(req)
+        found: set[str] = set()
+        for i in range(0, len(ids), CHUNK):
+            query = {"bool": {"filter": [{"ids": {"values": ids[i : i + CHUNK]}}], "must": [sel["query"]]}}
+            body = {"query": query, "size": CHUNK, "_source": ["id"]}
+            found |= {h["_source"]["id"] for h in self._search(body, budget=WHOLE_SET_BUDGET)["hits"]["hits"]}
+        return found
+
+    def marked_terms(self, req: SearchRequest) -> set[str]:
+        return self.select(req)["terms"]
+
+    # -- one article ---------------------------------------------------------------------------------
+
+    def _data(self, article_id: str) -> dict[str, Any] | None:
+        doc = call(
+            lambda: self.client.get(
+                index=self.names.articles,
+                id=article_id,
+                routing=article_id,
+                _source=["data", JOIN],
+                ignore=[404],
+            )
+        )
+        if not doc.get("found") or doc["_source"].get(JOIN, {}).get("name") != ARTICLE:
+            return None
+        return doc["_source"]["data"]
+
+    def article(self, article_id: str) -> Article | None:
+        data = self._data(article_id)
+        return Article.from_dict(data) if data is not None else None
+
+    def story_and_copies(self, article_id: str) -> tuple[str | None, list[dict[str, Any]]]:
+        data = self._data(article_id)
+        story = data.get("story") if data else None
+        if not story:
+            return None, []
+        body = {
+            "query": {"bool": {"filter": [{"term": {JOIN: ARTICLE}}, {"term": {"story": story}}]}},
+            "size": MAX_COPIES,
+            "sort": [{"id": "asc"}],
+            "_source": ["data.id", "data.title", "data.source", "data.published"],
+        }
+        hits = self._search(body, budget=WHOLE_SET_BUDGET)["hits"]["hits"]
+        copies = [
+            {k: h["_source"]["data"].get(k) for k in ("id", "title", "source", "published")}
+            for h in hits
+            if h["_source"]["data"]["id"] != article_id
+        ]
+        return story, copies
+
+    # -- registry and health -------------------------------------------------------------------------
+
+    def registry_listing(self, kind: str, query: str = "", offset: int = 0, limit: int | None = None) -> dict:
+        return self.registry().listing(kind, query, offset, limit)
+
+    def registry_entity(self, kind: str, key: str) -> dict | None:
+        return self.registry().entity(kind, key)
+
+    def health(self) -> dict[str, Any]:
+        health = call(lambda: self.client.cluster.health())
+        try:
+            articles = self._articles()
+        except TransportError:
+            articles = 0
+        return {
+            "engine": "opensearch",
+            "status": health["status"],
+            "articles": articles,
+            "nodes": health["number_of_nodes"],
+            "generation": self._generation or 0,
+        }
