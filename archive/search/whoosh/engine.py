@@ -1,14 +1,16 @@
-"""The search engine behind ``/api/search``, the HTML search page, the export and ``archive search``.
+"""The embedded engine's read side: :class:`ArchiveSearcher` implements
+:class:`archive.search.engines.SearchEngine` on the Whoosh index in the archive's home.
 
-One :class:`ArchiveSearcher` per web request or CLI call: it opens a Whoosh searcher (so it sees every
-import committed before it) and the catalog, and must be closed. The heavy per-index arrays are shared
-between searchers of the same index generation (:mod:`archive.search.whoosh.cache`).
+One searcher per web request or CLI call: it opens a Whoosh searcher (so it sees every import committed
+before it) and reads the catalog it is given (or opens the home's), and must be closed. The heavy
+per-index arrays are shared between searchers of the same index generation
+(:mod:`archive.search.whoosh.cache`); the site's searchers come from a pool (:mod:`.kept`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from archive.errors import IndexMissing, SearchTimeout
+from archive.models import Article
 from archive.search.analysis import is_current
 from archive.search.highlight import Snippet, snippet
 from archive.search.query import fix_fields, parse
@@ -86,6 +89,8 @@ class ArchiveSearcher:
     def __init__(self, home: Path, catalog: Any = None, time_budget: float = TIME_BUDGET_SECONDS) -> None:
         self.home = Path(home)
         self.time_budget = time_budget
+        #: the pool this searcher came from (:mod:`.kept`): ``close`` gives it back there
+        self.pool: Any = None
         self._owns_catalog = catalog is None
         self.catalog = catalog
         self.ix = open_index(self.home)
@@ -106,7 +111,12 @@ class ArchiveSearcher:
     # -- lifecycle -----------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release the Whoosh reader's file descriptors and the catalog connection."""
+        """Release the Whoosh reader's file descriptors and the catalog connection (or, for a searcher
+        from a pool, give it back to the pool)."""
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            pool.release(self)
+            return
         if self.searcher is not None:
             self.searcher.close()
             self.searcher = None
@@ -174,6 +184,79 @@ class ArchiveSearcher:
         for i in range(0, len(sel.articles), EXPORT_CHUNK):
             chunk = sel.articles[i : i + EXPORT_CHUNK]
             yield from self._results(chunk, sel, req, max_snippets=max_snippets, plain=True)
+
+    def ids(self, req: SearchRequest, limit: int) -> tuple[int, list[str]]:
+        """The total and the ids of the first ``limit`` results, without snippets or facets."""
+        sel = self.select(req, time.monotonic() + self.time_budget, limit=limit)
+        return sel.total, self._article_ids(sel.articles[:limit])
+
+    def matching(self, req: SearchRequest, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are in the result set of ``req``, without loading any hit.
+
+        Only those articles are searched (``select(among=...)``): the index segments that hold them are
+        read, however large the archive, and nothing is scored or ordered beyond them.
+        """
+        ids = list(ids)
+        if not ids:
+            return set()
+        ordinals = self.cache.ordinals(ids)
+        known = ordinals[ordinals >= 0]
+        if not len(known):
+            return set()
+        scope = np.zeros(self.cache.article_count, dtype=bool)
+        scope[known] = True
+        selected = self.select(req, time.monotonic() + self.time_budget, limit=1, among=scope).selected
+        return {i for i, o in zip(ids, ordinals.tolist(), strict=True) if o >= 0 and selected[o]}
+
+    def marked_terms(self, req: SearchRequest) -> set[str]:
+        """The index terms ``req`` matched in titles, bodies and captions (to mark in an article)."""
+        return self.select(req, time.monotonic() + self.time_budget, limit=1).terms
+
+    def article(self, article_id: str) -> Article | None:
+        """The article from the catalog, ``None`` when unknown (or the archive has no catalog)."""
+        return self.catalog.get_article(article_id) if self.catalog is not None else None
+
+    def story_and_copies(self, article_id: str) -> tuple[str | None, list[dict[str, Any]]]:
+        """The article's story and its other indexed copies, from the catalog."""
+        return self.catalog.story_and_copies(article_id) if self.catalog is not None else (None, [])
+
+    def registry_listing(self, kind: str, query: str = "", offset: int = 0, limit: int | None = None) -> dict:
+        """The person or place directory (:func:`archive.registry.listing` on the catalog)."""
+        from archive import registry
+
+        return registry.listing(self.catalog, kind, query, offset=offset, limit=limit)
+
+    def registry_entity(self, kind: str, key: str) -> dict | None:
+        """One person or place in detail (:func:`archive.registry.entity` on the catalog)."""
+        from archive import registry
+
+        return registry.entity(self.catalog, kind, key)
+
+    def health(self) -> dict[str, Any]:
+        """``green`` when the index opened and is current, ``yellow`` when an older version built it."""
+        current = is_current(self.searcher.reader().schema)
+        return {
+            "engine": "whoosh",
+            "status": "green" if current or not self.cache.article_count else "yellow",
+            "articles": int(self.cache.article_count),
+            "passages": int(np.count_nonzero(self.cache.live)),
+            "segments": len(self.searcher.reader().leaf_readers()),
+        }
+
+    def warm_up(self, requests: Sequence[SearchRequest]) -> None:
+        """Load the per-generation caches and run ``requests``, before a web worker takes traffic."""
+        self.cache.warm_up(self.searcher.reader())
+        for req in requests:
+            self.search(req)
+
+    def _article_ids(self, ordinals: np.ndarray) -> list[str]:
+        """The ids of the given article ordinals (from each article's first live passage)."""
+        out = []
+        for ordinal in np.asarray(ordinals).tolist():
+            doc = int(self.cache.article_doc[ordinal])
+            if doc >= 0:
+                out.append(self.searcher.stored_fields(doc).get("article_id"))
+        return out
 
     def select(
         self, req: SearchRequest, deadline: float, limit: int | None = None, among: np.ndarray | None = None
@@ -415,11 +498,26 @@ def _open_catalog(home: Path):
 
 
 def open_searcher(
-    home: Path, catalog: Any = None, time_budget: float = TIME_BUDGET_SECONDS
+    home: Path,
+    catalog: Any = None,
+    time_budget: float | None = None,
+    pooled: bool = False,
+    whole_set: bool = False,
 ) -> ArchiveSearcher:
     """Open a searcher on the archive at ``home``; close it when done (``with open_searcher(h) as s:``).
 
-    :param time_budget: seconds one search may take (``WHOLE_SET_TIME_BUDGET_SECONDS`` for the CLI).
+    :param catalog: an open catalog to read (the caller closes it); by default the home's is opened.
+    :param time_budget: seconds one search may take; by default the site's :data:`TIME_BUDGET_SECONDS`,
+        or :data:`WHOLE_SET_TIME_BUDGET_SECONDS` with ``whole_set`` (the CLI, exports, watches).
+    :param pooled: take a searcher from the process's pool (:mod:`.kept`, the site's); ``close`` gives
+        it back. It opens the home's catalog (``catalog`` is ignored).
     :raises IndexMissing: when there is no archive at ``home``.
     """
-    return ArchiveSearcher(home, catalog=catalog, time_budget=time_budget)
+    budget = time_budget or (WHOLE_SET_TIME_BUDGET_SECONDS if whole_set else TIME_BUDGET_SECONDS)
+    if pooled:
+        from archive.search.whoosh import kept
+
+        searcher = kept.pool(home).acquire()
+        searcher.time_budget = budget
+        return searcher
+    return ArchiveSearcher(home, catalog=catalog, time_budget=budget)

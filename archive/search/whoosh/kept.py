@@ -117,10 +117,12 @@ class SearcherPool:
             found = open_searcher(self.home)
         with self._lock:
             self._stamps[id(found)] = stamp
+        found.pool = self  # its close gives it back
         return found
 
     def release(self, searcher: ArchiveSearcher) -> None:
         """Give a searcher back after its request; it is closed when the pool is full."""
+        searcher.pool = None
         with self._lock:
             stamp = self._stamps.pop(id(searcher), None)
             if stamp is not None and searcher.searcher is not None and len(self._free) < MAX_FREE:
@@ -141,9 +143,7 @@ class SearcherPool:
         the postings of common terms are loaded before the first real request."""
         searcher = self.acquire()
         try:
-            searcher.cache.warm_up(searcher.searcher.reader())
-            for req in WARM_UP_QUERIES:
-                searcher.search(req)
+            searcher.warm_up(WARM_UP_QUERIES)
         finally:
             self.release(searcher)
 
