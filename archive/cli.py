@@ -346,15 +346,34 @@ def delete(ids, home, wait) -> None:
 @click.option(
     "--reextract", is_flag=True, help="Read the stored originals and extract people, places, dates again."
 )
-def reindex(home, workers, wait, reextract) -> None:
+@click.option(
+    "--to",
+    "to_url",
+    metavar="URL",
+    help="Copy the archive into this search cluster (node URLs, comma-separated) instead; resumable.",
+)
+@click.option("--fresh", is_flag=True, help="With --to: start over in empty indexes.")
+def reindex(home, workers, wait, reextract, to_url, fresh) -> None:
     """Rebuild the search index from the catalog (after a crash, a lost index or a schema change).
 
     Editors' corrections are applied again; with --reextract a better extractor reaches old articles.
+    With --to, the articles go to a search cluster in parallel bulk requests; a move that was stopped
+    continues where it stopped when run again.
 
     Example:
 
         archive reindex --home /srv/archive
+        archive reindex --home /srv/archive --to http://search-1:9200,http://search-2:9200
     """
+    if to_url:
+        from archive.search.opensearch.migrate import move, printer
+
+        try:
+            count = move(home, to_url, wait=wait, fresh=fresh, progress=printer(click.echo))
+        except ArchiveError as exc:
+            _fail(exc)
+        click.echo(f"Sent {count} articles to {to_url}.")
+        return
     from archive.reindex import reindex as rebuild
 
     try:

@@ -14,6 +14,9 @@ from archive.errors import IndexMissing, SearchUnavailable
 
 #: The variable that names the cluster: one or more node URLs separated by commas.
 URL_VARIABLE = "ARCHIVE_SEARCH_URL"
+#: The variable that names the indexes' prefix (``<prefix>-articles``...), for several archives or test
+#: runs on one cluster; unset: ``archive.search.opensearch.layout.DEFAULT_PREFIX``.
+PREFIX_VARIABLE = "ARCHIVE_SEARCH_PREFIX"
 #: Each request may go to every other node once before it fails: with two nodes and one dead, the second
 #: try lands on the live one.
 MAX_RETRIES = 2
@@ -35,6 +38,13 @@ def node_urls(url: str | None = None) -> list[str]:
     if not urls:
         raise SearchUnavailable(f"No search cluster: set {URL_VARIABLE} to its node URLs (comma-separated)")
     return urls
+
+
+def index_prefix(prefix: str | None = None) -> str:
+    """``prefix`` if given, else ``ARCHIVE_SEARCH_PREFIX``, else the default prefix."""
+    from archive.search.opensearch.layout import DEFAULT_PREFIX
+
+    return prefix or os.environ.get(PREFIX_VARIABLE, "").strip() or DEFAULT_PREFIX
 
 
 def connect(url: str | None = None) -> OpenSearch:

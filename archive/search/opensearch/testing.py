@@ -14,7 +14,7 @@ from archive.search.opensearch.client import connect
 TEST_URL_VARIABLE = "ARCHIVE_TEST_SEARCH_URL"
 
 
-def test_url() -> str | None:
+def url_for_tests() -> str | None:
     return os.environ.get(TEST_URL_VARIABLE, "").strip() or None
 
 

@@ -21,7 +21,7 @@ from opensearchpy.exceptions import RequestError
 
 from archive.errors import ArchiveError, SearchUnavailable
 from archive.search.opensearch import layout
-from archive.search.opensearch.client import call, connect
+from archive.search.opensearch.client import call, connect, index_prefix
 
 if TYPE_CHECKING:
     from archive.models import Article
@@ -48,7 +48,7 @@ IDS_PER_REQUEST = 500
 class OpenSearchWriter:
     """Writes the archive into the cluster at ``url`` (node URLs, comma-separated).
 
-    :param prefix: the indexes' prefix (:func:`.layout.index_names`).
+    :param prefix: the indexes' prefix (:func:`.layout.index_names`; default :func:`.client.index_prefix`).
     :param threads: bulk requests in flight (``helpers.parallel_bulk``); 1 sends them one by one.
     :param retry_seconds: how long a write that no node takes is tried again before it fails.
     :param fresh: delete the prefix's indexes first (a copy into an empty cluster).
@@ -64,7 +64,7 @@ class OpenSearchWriter:
         **_: Any,
     ) -> None:
         self.client = connect(url)
-        self.names = layout.index_names(prefix or layout.DEFAULT_PREFIX)
+        self.names = layout.index_names(index_prefix(prefix))
         self.threads = threads
         self.retry_seconds = retry_seconds
         if fresh:
