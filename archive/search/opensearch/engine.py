@@ -31,7 +31,7 @@ from archive.search.opensearch.layout import (
 )
 from archive.search.opensearch.registry import ClusterNames, generation, memo_for
 from archive.search.opensearch.suggest import suggestion
-from archive.search.opensearch.translate import MARKED_FIELDS, translate
+from archive.search.opensearch.translate import ARTICLE_LEAF, MARKED_FIELDS, translate
 from archive.search.query import fix_fields, parse
 from archive.search.request import SearchRequest
 from archive.search.whoosh.engine import (  # the embedded engine's notices, word for word
@@ -170,7 +170,11 @@ class OpenSearchEngine:
         if translated.passage_leaves:
             leaves = translated.passage_leaves
             best = leaves[0] if len(leaves) == 1 else {"bool": {"should": leaves}}
-            inner = {"size": MAX_SNIPPETS, "_source": ["n", "text"]}
+            inner = {
+                "size": MAX_SNIPPETS,
+                "_source": ["n", "text"],
+                "sort": [{"_score": "desc"}, {"n": "asc"}],
+            }
             # the best passages, for snippets: an optional clause that adds nothing to the score
             query["bool"]["should"] = [
                 {
@@ -191,6 +195,7 @@ class OpenSearchEngine:
             "parsed": parsed,
             "text": text,
             "articles": articles,
+            "all_passages": translated.all_passages,
         }
 
     # -- searching -----------------------------------------------------------------------------------
@@ -212,7 +217,7 @@ class OpenSearchEngine:
             body["collapse"] = {"field": "story"}
         response = self._search(body)
         hits = response["hits"]["hits"]
-        results = [self._result(h, sel["terms"], req.exact) for h in hits]
+        results = self._results(hits, sel, req.exact)
         if req.collapse:
             self._add_copies(results, hits, sel, req)
         names = self.registry()
@@ -247,31 +252,48 @@ class OpenSearchEngine:
             "language": [{"key": k, "label": language_name(k), "count": n} for k, n in raw["language"]],
         }
 
-    def _passages(self, hit: dict[str, Any], limit: int) -> list[tuple[int, str]]:
-        """The hit's best matching passages ``(n, text)``; its first passage when none matched."""
-        inner = hit.get("inner_hits", {}).get(PASSAGE, {}).get("hits", {}).get("hits", [])
-        found = [(p["_source"]["n"], p["_source"]["text"]) for p in inner[:limit]]
-        if found:
-            return found
-        data = hit["_source"]["data"]
-        n = data["passages"][0]["n"] if data.get("passages") else 1
-        doc = call(
-            lambda: self.client.get(
-                index=self.names.articles, id=passage_id(data["id"], n), routing=data["id"], ignore=[404]
-            )
-        )
-        return [(n, doc["_source"]["text"])] if doc.get("found") else []
+    def _passages(
+        self, hits: list[dict[str, Any]], sel: dict[str, Any], limit: int
+    ) -> list[list[tuple[int, str]]]:
+        """Each hit's best passages ``(n, text)``, as the embedded engine picks them: the passages a word
+        matched, best first, then (when a NOT, an article-level word or nothing selected the article)
+        its other passages in order."""
+        best: list[list[tuple[int, str]]] = []
+        wanted: list[tuple[int, str, int]] = []
+        for i, hit in enumerate(hits):
+            inner = hit.get("inner_hits", {}).get(PASSAGE, {}).get("hits", {}).get("hits", [])
+            best.append([(p["_source"]["n"], p["_source"]["text"]) for p in inner[:limit]])
+            fill = sel["all_passages"] or ARTICLE_LEAF in hit.get("matched_queries", []) or not best[i]
+            if fill and len(best[i]) < limit:
+                data = hit["_source"]["data"]
+                numbers = [p["n"] for p in data.get("passages") or []] or [1]
+                shown = {n for n, _ in best[i]}
+                missing = [n for n in numbers if n not in shown][: limit - len(best[i])]
+                wanted += [(i, data["id"], n) for n in missing]
+        if wanted:
+            docs = [{"_id": passage_id(a, n), "routing": a, "_source": ["n", "text"]} for _, a, n in wanted]
+            response = call(lambda: self.client.mget(index=self.names.articles, body={"docs": docs}))
+            for (i, _, _), doc in zip(wanted, response["docs"], strict=True):
+                if doc.get("found"):
+                    best[i].append((doc["_source"]["n"], doc["_source"]["text"]))
+        return best
+
+    def _results(
+        self,
+        hits: list[dict[str, Any]],
+        sel: dict[str, Any],
+        exact: bool,
+        limit: int = MAX_SNIPPETS,
+        plain=False,
+    ) -> list[dict[str, Any]]:
+        passages = self._passages(hits, sel, limit)
+        return [self._result(h, p, sel["terms"], exact, plain) for h, p in zip(hits, passages, strict=True)]
 
     def _result(
-        self,
-        hit: dict[str, Any],
-        terms: set[str],
-        exact: bool,
-        max_snippets: int = MAX_SNIPPETS,
-        plain: bool = False,
+        self, hit: dict[str, Any], passages: list[tuple[int, str]], terms: set[str], exact: bool, plain: bool
     ) -> dict[str, Any]:
         data = hit["_source"]["data"]
-        snippets = [snippet(n, text, terms, exact) for n, text in self._passages(hit, max_snippets)]
+        snippets = [snippet(n, text, terms, exact) for n, text in passages]
         result: dict[str, Any] = {
             "id": data["id"],
             "title": data["title"],
@@ -341,8 +363,13 @@ class OpenSearchEngine:
             "track_scores": True,
             "_source": EXPORT_SOURCE,
         }
+        page: list[dict[str, Any]] = []
         for hit in self._scan(body):
-            yield self._result(hit, sel["terms"], req.exact, max_snippets, plain=True)
+            page.append(hit)
+            if len(page) == CHUNK:
+                yield from self._results(page, sel, req.exact, max_snippets, plain=True)
+                page = []
+        yield from self._results(page, sel, req.exact, max_snippets, plain=True)
 
     def ids(self, req: SearchRequest, limit: int) -> tuple[int, list[str]]:
         sel = self.select(req)

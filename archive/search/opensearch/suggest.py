@@ -47,7 +47,6 @@ def _respell(client: OpenSearch, index: str, word: str) -> str | None:
                 "min_word_length": MIN_WORD_CHARS,
                 "suggest_mode": "always",
                 "string_distance": "damerau_levenshtein",
-                "lowercase_terms": False,
             },
         }
         for i, form in enumerate(forms)

@@ -40,6 +40,8 @@ MAX_EXPANSIONS = 1000
 #: Whoosh's phrase slop 1 means adjacent words; a span's slop counts the words between.
 WHOOSH_ADJACENT = 1
 
+#: The name of a positive article-level leaf (in a hit's ``matched_queries``).
+ARTICLE_LEAF = "article-leaf"
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
 MATCH_ALL: dict[str, Any] = {"match_all": {}}
 
@@ -55,6 +57,9 @@ class Translated:
     terms: dict[str, set[str]] = field(default_factory=dict)
     #: positive patterns: (embedded field, kind, text, maxdist, prefix length)
     patterns: list[tuple[str, str, str, int, int]] = field(default_factory=list)
+    #: every article's passages stand for snippets (a NOT or everything: the embedded engine's mask),
+    #: besides those of the articles that an article-level leaf (named ARTICLE_LEAF) matched
+    all_passages: bool = False
 
 
 def pattern_label(kind: str, text: str) -> str:
@@ -73,6 +78,7 @@ class Translator:
         if isinstance(q, wq.Or):
             return self._or(q.subqueries, negated)
         if isinstance(q, wq.Not):
+            self.out.all_passages = True
             return {"bool": {"must_not": [self.run(q.query, not negated)]}}
         if isinstance(q, wq.AndNot):
             return {"bool": {"must": [self.run(q.a, negated)], "must_not": [self.run(q.b, not negated)]}}
@@ -81,6 +87,7 @@ class Translator:
         if isinstance(q, wq.Require):
             return {"bool": {"must": [self.run(q.a, negated)], "filter": [self.run(q.b, negated)]}}
         if isinstance(q, wq.Every):
+            self.out.all_passages = True
             return MATCH_ALL
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return MATCH_NONE
@@ -150,6 +157,8 @@ class Translator:
                 self.out.terms.setdefault(name, set()).update(words)
             if on_passage:
                 self.out.passage_leaves.append(clause)
+            else:  # the hit says whether it matched: then all its passages stand for snippets
+                clause = _named(clause, ARTICLE_LEAF)
         return clause, on_passage
 
 
@@ -158,6 +167,15 @@ def _field(q: wq.Query) -> tuple[str, bool]:
     if name not in FIELDS:
         raise BadQuery(f"This search cannot run on the cluster: no field {name!r}")
     return FIELDS[name]
+
+
+def _named(clause: dict[str, Any], name: str) -> dict[str, Any]:
+    """``clause`` with a ``_name`` (inside the field's object for a single-field query)."""
+    kind, body = next(iter(clause.items()))
+    if kind == "span_near":
+        return {kind: {**body, "_name": name}}
+    ((fld, params),) = body.items()
+    return {kind: {fld: {**params, "_name": name}}}
 
 
 def _should(clauses: list[dict[str, Any]]) -> dict[str, Any]:
@@ -173,4 +191,5 @@ def translate(q: wq.Query | None) -> Translated:
     """The article query for a rewritten query (``None``: every article)."""
     t = Translator()
     t.out.query = MATCH_ALL if q is None else t.run(q)
+    t.out.all_passages = t.out.all_passages or q is None
     return t.out
