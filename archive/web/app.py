@@ -11,7 +11,7 @@ import os
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from archive.errors import BadQuery, IndexMissing, NotFound
+from archive.errors import BadQuery, IndexMissing, NotFound, SearchUnavailable
 from archive.web import api, auth, batch, export, people, resources, security, throttle, views, watches
 
 #: ``ARCHIVE_SECURE_COOKIES=1`` (or true/yes/on): the site is served over HTTPS, so the login cookie is
@@ -23,6 +23,8 @@ MACHINE_SUFFIXES = (".json", ".csv")
 
 #: Shown when the home holds no archive: what happened and how to fix it.
 NO_ARCHIVE = "There is no archive here yet. Import articles with `archive import PATH`, then reload."
+#: Seconds a client is told to wait when no node of the search cluster answers (a node restarts in ~20 s).
+SEARCH_RETRY_AFTER = 30
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -89,6 +91,11 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(IndexMissing)
     def index_missing(exc: IndexMissing):
         return error_response(503, "No archive", str(exc) or NO_ARCHIVE)
+
+    @app.errorhandler(SearchUnavailable)
+    def search_unavailable(exc: SearchUnavailable):  # the cluster is down: nothing is lost, try later
+        message = f"Search is unavailable right now: {exc}"
+        return error_response(503, "Search unavailable", message, {"Retry-After": str(SEARCH_RETRY_AFTER)})
 
     @app.errorhandler(NotFound)
     def not_found(exc: NotFound):
