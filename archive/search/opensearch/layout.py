@@ -25,7 +25,7 @@ from typing import Any
 
 from archive.models import Article, Passage
 from archive.search.analysis import ANALYSIS_VERSION, WORD_PATTERN, word_forms
-from archive.search.whoosh.schema import date_range, place_keys, time_of_day
+from archive.search.fields import date_range, place_keys, time_of_day
 
 NESTED = "nested"
 PARENT_CHILD = "parent_child"

@@ -18,7 +18,7 @@ from archive.search.opensearch.client import call
 from archive.search.opensearch.layout import ARTICLE, JOIN
 from archive.search.opensearch.translate import FIELDS, MAX_EXPANSIONS, pattern_label
 from archive.search.request import SearchRequest
-from archive.search.whoosh.schema import date_range
+from archive.search.fields import date_range
 
 #: Values shown per person/place facet by default, and the language facet's size (as the embedded
 #: engine's archive.search.whoosh.facets).
