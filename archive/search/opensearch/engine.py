@@ -263,7 +263,8 @@ class OpenSearchEngine:
         for i, hit in enumerate(hits):
             inner = hit.get("inner_hits", {}).get(PASSAGE, {}).get("hits", {}).get("hits", [])
             best.append([(p["_source"]["n"], p["_source"]["text"]) for p in inner[:limit]])
-            fill = sel["all_passages"] or ARTICLE_LEAF in hit.get("matched_queries", []) or not best[i]
+            named = hit.get("matched_queries", [])
+            fill = sel["all_passages"] or any(n.startswith(ARTICLE_LEAF) for n in named) or not best[i]
             if fill and len(best[i]) < limit:
                 data = hit["_source"]["data"]
                 numbers = [p["n"] for p in data.get("passages") or []] or [1]

@@ -14,11 +14,11 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import RequestError, TransportError
 
 from archive.errors import BadQuery
+from archive.search.fields import date_range
 from archive.search.opensearch.client import call
 from archive.search.opensearch.layout import ARTICLE, JOIN
 from archive.search.opensearch.translate import FIELDS, MAX_EXPANSIONS, pattern_label
 from archive.search.request import SearchRequest
-from archive.search.fields import date_range
 
 #: Values shown per person/place facet by default, and the language facet's size (as the embedded
 #: engine's archive.search.whoosh.facets).
@@ -49,6 +49,7 @@ SORTS = {
     ],
 }
 _TERM = re.compile(r"(?<![\w^=])(\w+):(\S+)")
+_PATTERN_SYNTAX = re.compile(r"[*?~]")
 
 
 def filters(req: SearchRequest, names) -> list[dict[str, Any]]:
@@ -183,8 +184,10 @@ def expand_pattern(client: OpenSearch, index: str, pattern: tuple[str, str, str,
                 raise too_broad
             continue
         for found_field, term in _TERM.findall(explanation.get("explanation", "")):
-            if found_field == fld:
-                terms.add(re.sub(r"\^[\d.]+$", "", term).rstrip(")"))
+            term = re.sub(r"\^[\d.]+$", "", term).rstrip(")")
+            # a pattern that stands for nothing on a shard stays itself (index terms have no * ? ~)
+            if found_field == fld and not _PATTERN_SYNTAX.search(term):
+                terms.add(term)
     if len(terms) > MAX_EXPANSIONS:
         raise too_broad
     return terms

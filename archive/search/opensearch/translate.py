@@ -40,7 +40,7 @@ MAX_EXPANSIONS = 1000
 #: Whoosh's phrase slop 1 means adjacent words; a span's slop counts the words between.
 WHOOSH_ADJACENT = 1
 
-#: The name of a positive article-level leaf (in a hit's ``matched_queries``).
+#: The name of a positive article-level leaf, numbered (in a hit's ``matched_queries``).
 ARTICLE_LEAF = "article-leaf"
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
 MATCH_ALL: dict[str, Any] = {"match_all": {}}
@@ -69,6 +69,7 @@ def pattern_label(kind: str, text: str) -> str:
 class Translator:
     def __init__(self) -> None:
         self.out = Translated(MATCH_NONE)
+        self.named = 0
 
     def run(self, q: wq.Query, negated: bool = False) -> dict[str, Any]:
         if isinstance(q, wq.And):
@@ -158,7 +159,8 @@ class Translator:
             if on_passage:
                 self.out.passage_leaves.append(clause)
             else:  # the hit says whether it matched: then all its passages stand for snippets
-                clause = _named(clause, ARTICLE_LEAF)
+                self.named += 1  # names are unique: the cluster keeps one query per name
+                clause = _named(clause, f"{ARTICLE_LEAF}{self.named}")
         return clause, on_passage
 
 
