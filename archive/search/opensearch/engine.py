@@ -14,7 +14,7 @@ from typing import Any
 from opensearchpy.exceptions import ConnectionTimeout, RequestError, TransportError
 from whoosh import query as wq
 
-from archive.errors import BadQuery, SearchTimeout
+from archive.errors import BadQuery, SearchTimeout, SearchUnavailable
 from archive.languages import language_name
 from archive.models import Article
 from archive.search.analysis import ANALYSIS_VERSION
@@ -70,6 +70,8 @@ RESULT_SOURCE = [
     "data.places.country",
 ]
 EXPORT_SOURCE = [*RESULT_SOURCE, "data.author", "data.text"]
+#: A search that expands past the cluster's clause limit (a pattern's expansions are checked before).
+TOO_BROAD_MESSAGE = "The search stands for too many words; make its patterns more specific."
 #: Budget of the whole-set paths (exports, batch, watches), as the embedded engine's.
 WHOLE_SET_BUDGET = WHOLE_SET_TIME_BUDGET_SECONDS
 
@@ -111,17 +113,27 @@ class OpenSearchEngine:
 
     def _search(self, body: dict[str, Any], budget: float | None = None) -> dict[str, Any]:
         budget = self.time_budget if budget is None else budget
+        # an answer from some shards only would not be exact: a failed shard fails the search
         body = {**body, "timeout": f"{int(budget * 1000)}ms"}
         try:
             response = call(
                 lambda: self.client.search(
-                    index=self.names.articles, body=body, request_timeout=budget + NETWORK_SLACK
+                    index=self.names.articles,
+                    body=body,
+                    allow_partial_search_results=False,
+                    request_timeout=budget + NETWORK_SLACK,
                 )
             )
         except ConnectionTimeout as exc:  # pragma: no cover - call() turns these into SearchUnavailable
             raise SearchTimeout(TIMEOUT_MESSAGE) from exc
         except RequestError as exc:
             raise BadQuery(f"The cluster refused the search: {exc.error}") from exc
+        except TransportError as exc:  # a shard failed: a query too broad for it, or a shard lost
+            if os_search._too_many(exc):
+                raise BadQuery(TOO_BROAD_MESSAGE) from exc
+            raise SearchUnavailable(
+                f"The search cluster could not answer from every shard: {exc.error}"
+            ) from exc
         if response.get("timed_out"):
             raise SearchTimeout(TIMEOUT_MESSAGE)
         return response

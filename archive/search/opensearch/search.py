@@ -172,15 +172,15 @@ def expand_pattern(client: OpenSearch, index: str, pattern: tuple[str, str, str,
             )
         )
     except (RequestError, TransportError) as exc:
-        if "too_many_clauses" in str(exc) or "maxClauseCount" in str(exc):
+        if _too_many(exc):
             raise too_broad from exc
         raise
+    if any(_too_many(f) for f in response.get("_shards", {}).get("failures", [])):
+        raise too_broad
     terms: set[str] = set()
     for explanation in response.get("explanations", []):
         if not explanation.get("valid", True):
-            if "maxClauseCount" in str(explanation.get("error")) or "too_many" in str(
-                explanation.get("error")
-            ):
+            if _too_many(explanation.get("error")):
                 raise too_broad
             continue
         for found_field, term in _TERM.findall(explanation.get("explanation", "")):
@@ -191,3 +191,8 @@ def expand_pattern(client: OpenSearch, index: str, pattern: tuple[str, str, str,
     if len(terms) > MAX_EXPANSIONS:
         raise too_broad
     return terms
+
+
+def _too_many(error: object) -> bool:
+    """Whether a cluster error says a query expanded to more clauses than it takes."""
+    return "too_many_clauses" in str(error) or "maxClauseCount" in str(error)
