@@ -530,6 +530,45 @@ def run_scale(label: str, scale: int, home: Path, a) -> tuple[list[list[str]], l
     return rows, problems
 
 
+def run_cluster(home: Path, url: str, prefix: str, rounds: int) -> int:
+    """Both engines on the same archive (issue 13): the home copied into the cluster at ``url`` (resumed
+    when already there), each query answered by each engine in-process as JSON; totals and facets
+    compared, p50/p95 of each engine."""
+    from archive.search.opensearch import migrate
+    from archive.search.opensearch.engine import OpenSearchEngine
+    from archive.search.request import SearchRequest
+
+    started = time.perf_counter()
+    sent = migrate.move(home, url, prefix=prefix)
+    print(f"copied {sent} articles to {url} ({prefix}) in {time.perf_counter() - started:.0f} s")
+    cluster = OpenSearchEngine(url, prefix=prefix)
+
+    def theirs(q: str, filters: dict) -> dict:
+        req = SearchRequest.from_args(api_args(q, filters))
+        return json.loads(json.dumps(cluster.search(req)))
+
+    engines = {"whoosh": lambda q, f: ours(home, api_args(q, f)), "opensearch": theirs}
+    figures = {name: timed_passes(answer, rounds) for name, answer in engines.items()}
+    mismatches = 0
+    for i, (q, f) in enumerate(QUERIES):
+        a, b = (figures[name][2][i] for name in engines)
+        same = {k: a[k] for k in ("total", "stories", "facets")} == {k: b[k] for k in ("total", "stories", "facets")}
+        top = [r["id"] for r in a["results"][:1]] == [r["id"] for r in b["results"][:1]]
+        mismatches += not same
+        print(f"  {'same' if same else 'DIFFERENT'} totals/facets, {'same' if top else 'other'} first result: "
+              f"{q!r}{f or ''} {a['total']} vs {b['total']}")  # fmt: skip
+        if not same:
+            for key in ("total", "stories", "facets"):
+                if a[key] != b[key]:
+                    print(f"      {key}: whoosh {json.dumps(a[key])[:300]}\n      {key}: cluster {json.dumps(b[key])[:300]}")
+    print("\n| engine | warm p50 (ms) | warm p95 (ms) | first pass p95 (ms) |\n|---|---|---|---|")
+    for name, (cold, warm, _) in figures.items():
+        print(f"| {name} | " + " | ".join(_fmt(warm, cold)) + " |")
+    print(f"{len(QUERIES) - mismatches}/{len(QUERIES)} queries with identical totals and facet counts")
+    cluster.close()
+    return 1 if mismatches else 0
+
+
 def _fmt(warm: list[float], cold: list[float]) -> list[str]:
     w50, w95 = percentiles(warm)
     return [f"{w50:.1f}", f"{w95:.1f}", f"{percentiles(cold)[1]:.1f}"]
@@ -548,7 +587,13 @@ def main() -> int:
     ap.add_argument("--bare", action="store_true", help="also time bare Whoosh top-10")
     ap.add_argument("--check", action="store_true", help="rebuild drill: reindex, then compare every total")
     ap.add_argument("--cli-only", action="store_true", help="only time the CLI's start-up on --home")
+    ap.add_argument("--search-url", help="also copy --home to this cluster and compare both engines (only that)")
+    ap.add_argument("--search-prefix", default="bench", help="the cluster indexes' prefix (--search-url)")
     a = ap.parse_args()
+    if a.search_url:
+        if a.home is None or not (a.home / "whoosh").is_dir():
+            ap.error("--search-url needs an existing --home")
+        return run_cluster(a.home, a.search_url, a.search_prefix, a.rounds)
     if a.cli_only:
         if a.home is None or not (a.home / "whoosh").is_dir():
             ap.error("--cli-only needs an existing --home")
