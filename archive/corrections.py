@@ -12,12 +12,10 @@ import getpass
 from pathlib import Path
 from typing import Any
 
-from archive.check import clean_leftovers, finish_reindex
 from archive.curation import KINDS, VERBS, Rules, differs, reapplied, slug
 from archive.errors import ArchiveError, NotFound
-from archive.locking import write_lock
-from archive.search.whoosh.index import ensure_free_space, open_index
-from archive.search.whoosh.segments import write_batch
+from archive.home import Archive
+from archive.search.engines import IndexWriter
 from archive.store import Catalog
 
 #: Longest display name an editor may give.
@@ -135,17 +133,19 @@ def correct(
     :return: ``{"id": correction id, "articles": articles changed, "rule": the rule}``.
     :raises IndexLocked: when another writer holds the archive past ``wait``.
     """
-    with write_lock(home, wait=wait), _writing(home) as (catalog, ix):
+    with Archive(home).writing(wait=wait) as held:
+        catalog, writer = held.catalog, held.writer
         rules = Rules.from_rows(catalog.corrections())
         rule = build_rule(catalog, rules, kind, verb, keys, **opts)
         correction_id = catalog.add_correction(kind, verb, rule, who)
-        changed = refresh(catalog, ix, kind, {*rule["keys"], *([rule["to"]] if rule.get("to") else [])})
+        changed = refresh(catalog, writer, kind, {*rule["keys"], *([rule["to"]] if rule.get("to") else [])})
     return {"id": correction_id, "articles": changed, "rule": rule}
 
 
 def undo(home: Path, correction_id: int, who: str, wait: float = 0.0) -> dict[str, Any]:
     """Revert one correction: the others are applied again to the articles it touched."""
-    with write_lock(home, wait=wait), _writing(home) as (catalog, ix):
+    with Archive(home).writing(wait=wait) as held:
+        catalog, writer = held.catalog, held.writer
         row = next((r for r in catalog.corrections() if r["id"] == correction_id), None)
         if row is None:
             raise NotFound(f"No correction #{correction_id}; `archive history` lists them.")
@@ -154,37 +154,12 @@ def undo(home: Path, correction_id: int, who: str, wait: float = 0.0) -> dict[st
         catalog.undo_correction(correction_id, who)
         rule = row["rule"]
         changed = refresh(
-            catalog, ix, row["kind"], {*rule["keys"], *([rule["to"]] if rule.get("to") else [])}
+            catalog, writer, row["kind"], {*rule["keys"], *([rule["to"]] if rule.get("to") else [])}
         )
     return {"id": correction_id, "articles": changed, "rule": rule}
 
 
-class _writing:
-    """The catalog and index of a writer that holds the lock, with a killed writer's work finished."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = Path(home)
-
-    def __enter__(self):
-        from archive.importer import recover
-
-        self.catalog = Catalog(self.home)  # raises IndexMissing: no archive to correct
-        try:
-            self.catalog.ensure_curation()
-            finish_reindex(self.home)
-            self.ix = open_index(self.home)
-            clean_leftovers(self.home, self.ix)
-            recover(self.catalog, self.ix)
-        except BaseException:
-            self.catalog.close()
-            raise
-        return self.catalog, self.ix
-
-    def __exit__(self, *exc: object) -> None:
-        self.catalog.close()
-
-
-def refresh(catalog: Catalog, ix, kind: str, keys: set[str]) -> int:
+def refresh(catalog: Catalog, writer: IndexWriter, kind: str, keys: set[str]) -> int:
     """Apply the active rules again to every article that holds (or held) a key linked to ``keys``,
     and write those that change: catalog first (pending, with the caller's correction row), then the
     index, then ``indexed``. Returns how many articles changed."""
@@ -197,7 +172,7 @@ def refresh(catalog: Catalog, ix, kind: str, keys: set[str]) -> int:
         if differs(fresh, article):
             changed.append(fresh)
     if changed:
-        ensure_free_space(ix, sum(len(a.text) for a in changed))
+        writer.write(changed)  # refused here, before the catalog changes, when the disk cannot hold it
         catalog.stage_articles(changed)
         if kind == "person":
             catalog.replace_variants(linked, spellings)
@@ -206,8 +181,8 @@ def refresh(catalog: Catalog, ix, kind: str, keys: set[str]) -> int:
                 if place.key in linked:
                     catalog.set_place(place.key, place.name, place.country, place.lat, place.lon)
     catalog.commit()
+    writer.commit(catalog)  # a cluster copies the corrections and registry even when no article changed
     if changed:
-        write_batch(ix, changed, [], delete={a.id for a in changed})
         catalog.mark_indexed(a.id for a in changed)
         catalog.commit()
     return len(changed)

@@ -24,16 +24,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from archive import config, copies, entities
-from archive.check import clean_leftovers, finish_reindex
 from archive.chunk import chunk_text
 from archive.curation import correct_batch
 from archive.errors import ArchiveError, DiskFull
-from archive.locking import write_lock
+from archive.home import Archive
 from archive.models import Article, ImportReport, ImportWarning, ItemOutcome, Record
 from archive.normalize import article_from_record
 from archive.readers import iter_records
-from archive.search.whoosh.index import create_index, ensure_free_space, open_index
-from archive.search.whoosh.segments import abandon_segments, start_segments, write_batch
 from archive.store import Catalog, raw_sha1
 
 #: Records per task sent to a worker: spaCy's ``nlp.pipe`` batches inside a task, and the pickling cost
@@ -177,23 +174,26 @@ class Importer:
     """Imports records into one archive home; use :func:`import_paths` for the common case."""
 
     def __init__(
-        self, home: Path, workers: int = 1, with_entities: bool = True, progress: Progress | None = None
+        self,
+        home: Path,
+        workers: int = 1,
+        with_entities: bool = True,
+        progress: Progress | None = None,
+        url: str | None = None,
     ):
-        self.home = Path(home)
+        self.archive = Archive(home, url)
+        self.home = self.archive.home
         self.workers = workers
         self.pool = None
+        self.writer = None
         self.with_entities = with_entities
         self.progress = progress or (lambda n: None)
         self.report = ImportReport()
         self._unsaved: list[ItemOutcome] = []
 
-    def run(self, records: Iterable[Record], paths: list[str]) -> ImportReport:
-        catalog = Catalog(self.home, create=True)
-        try:
-            finish_reindex(self.home)  # before anything could create an empty index over the gap
-            create_index(self.home)
-            self.ix = open_index(self.home)
-            clean_leftovers(self.home, self.ix)
+    def run(self, records: Iterable[Record], paths: list[str], wait: float = 0.0) -> ImportReport:
+        """Import ``records`` under the archive's write lock (waiting up to ``wait`` seconds for it)."""
+        with self.archive.locked(wait=wait, create=True) as catalog:
             batch = _Batch()
             commit_every = config.commit_every()
             # Commits run in a thread of their own, one at a time, so that the workers keep receiving
@@ -202,7 +202,8 @@ class Importer:
                 worker_pool(self.workers, self.with_entities) as self.pool,
                 ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-commit") as committer,
             ):
-                recover(catalog, self.ix, self.pool, self.workers)
+                self.writer = self.archive.writer(self.pool, self.workers)
+                self.archive.recover(catalog, self.writer)
                 run_id = catalog.start_run(paths)
                 known = catalog.known_originals()
                 confirmed = catalog.known_surnames() if self.with_entities else frozenset()
@@ -222,8 +223,6 @@ class Importer:
                         batch = _Batch()
                 self._commit_after(committer, running, catalog, run_id, batch).result()
             catalog.finish_run(run_id, self.report)
-        finally:
-            catalog.close()
         return self.report
 
     def _skip_known(self, records: Iterable[Record], known: dict[str, str]) -> Iterator[Record]:
@@ -287,20 +286,19 @@ class Importer:
             seen_in_batch.add(article.id)
             if item.status != "duplicate":
                 changed[article.id] = batch.articles[article.id]
-        building: list = []
         moved: dict[str, Article] = {}
         if changed:
-            ensure_free_space(self.ix, sum(len(a.text) for a in changed.values()))
             link_surnames(catalog, changed.values())
             correct_batch(catalog, changed.values())  # editors' corrections, after all extraction
             # stories: an updated article may leave copies behind that now form stories of their own;
             # their passages are written again with the batch (not reported: they did not arrive)
             moved = restory(catalog, copies.assign(catalog, changed.values()).moved)
             changed.update(moved)
-            # The workers start on the segments now: a segment no TOC names is invisible, so it can be
-            # written before the catalog stages the batch.
-            building = start_segments(
-                self.pool, self.ix, list(changed.values()), self.workers, config.min_segment_articles()
+            # The index starts on the batch now (the workers on its segments; a refused batch raises
+            # DiskFull here): nothing is visible before its commit, so it starts before the catalog
+            # stages the batch.
+            self.writer.write(
+                list(changed.values()), delete={i for i in changed if i in states or i in moved}
             )
         try:
             if changed:
@@ -309,15 +307,10 @@ class Importer:
                 catalog.store_original(sha1, article_id, rec.kind, rec.source, rec.line, rec.raw)
             catalog.commit()
         except BaseException:
-            abandon_segments(self.ix.storage.folder, building)
+            self.writer.abandon()
             raise
         if changed:
-            write_batch(
-                self.ix,
-                list(changed.values()),
-                building,
-                delete={i for i in changed if i in states or i in moved},
-            )
+            self.writer.commit(catalog)
             catalog.mark_indexed(changed)
         for item, _ in batch.items:
             self.report.items.append(item)
@@ -372,25 +365,6 @@ def restory(catalog: Catalog, moved: dict[str, str]) -> dict[str, Article]:
     return out
 
 
-def recover(catalog: Catalog, ix, pool=None, workers: int = 1) -> int:
-    """Finish what a killed writer left: index ``pending`` articles, drop ``deleting`` ones.
-
-    :param pool: the import's workers, to write a large pending batch's segments.
-    :return: how many articles it touched.
-    """
-    pending = list(catalog.iter_articles(state="pending"))
-    deleting = catalog.ids_in_state("deleting")
-    if not pending and not deleting:
-        return 0
-    ensure_free_space(ix, sum(len(a.text) for a in pending))
-    building = start_segments(pool, ix, pending, workers, config.min_segment_articles())
-    write_batch(ix, pending, building, delete={*deleting, *(a.id for a in pending)})
-    catalog.mark_indexed(a.id for a in pending)
-    catalog.delete_articles(deleting)
-    catalog.commit()
-    return len(pending) + len(deleting)
-
-
 def import_paths(
     paths: list[str],
     home: Path,
@@ -399,16 +373,18 @@ def import_paths(
     progress: Progress | None = None,
     stdin=None,
     wait: float = 0.0,
+    url: str | None = None,
 ) -> ImportReport:
     """Import files, folders or ``-`` (JSON Lines on stdin) into the archive at ``home``.
 
     :param workers: processes for cleaning and entity extraction (the index has one writer).
     :param wait: seconds to wait for another writer to finish.
+    :param url: the search cluster to index into (default ``ARCHIVE_SEARCH_URL``; unset: the home's index).
     :return: the outcome of every input record.
     """
-    with write_lock(home, wait=wait), disk_full_is_an_archive_error(home):
-        importer = Importer(home, workers=workers, with_entities=with_entities, progress=progress)
-        return importer.run(iter_records(paths, stdin=stdin), [str(p) for p in paths])
+    with disk_full_is_an_archive_error(home):
+        importer = Importer(home, workers=workers, with_entities=with_entities, progress=progress, url=url)
+        return importer.run(iter_records(paths, stdin=stdin), [str(p) for p in paths], wait=wait)
 
 
 @contextmanager
@@ -437,24 +413,17 @@ def _disk_full_message(home: Path) -> str:
     )
 
 
-def delete(ids: list[str], home: Path, wait: float = 0.0) -> list[str]:
+def delete(ids: list[str], home: Path, wait: float = 0.0, url: str | None = None) -> list[str]:
     """Delete articles by id; returns the ids that were not in the archive."""
-    with write_lock(home, wait=wait):
-        catalog = Catalog(home)
-        try:
-            catalog.ensure_curation()  # an archive made before them: deleting clears their rows too
-            finish_reindex(home)
-            ix = open_index(home)
-            clean_leftovers(home, ix)
-            recover(catalog, ix)
-            found = catalog.existing_ids(ids)
-            if found:
-                catalog.ensure_stories()
-                # copies joined through a deleted article are regrouped and indexed again (as pending)
-                catalog.stage_articles(restory(catalog, copies.regroup(catalog, found).moved).values())
-                catalog.set_state(found, "deleting")
-                catalog.commit()
-                recover(catalog, ix)
-        finally:
-            catalog.close()
+    archive = Archive(home, url)
+    with archive.writing(wait=wait) as held:
+        catalog = held.catalog
+        found = catalog.existing_ids(ids)
+        if found:
+            catalog.ensure_stories()
+            # copies joined through a deleted article are regrouped and indexed again (as pending)
+            catalog.stage_articles(restory(catalog, copies.regroup(catalog, found).moved).values())
+            catalog.set_state(found, "deleting")
+            catalog.commit()
+            archive.recover(catalog, held.writer)
     return [i for i in ids if i not in set(found)]

@@ -136,7 +136,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_duplicates_nothing(
             continue
         kills_with_index += 1
         assert_consistent(home)
-        from archive.check import leftover_files
+        from archive.search.whoosh.maintenance import leftover_files
 
         leftovers_seen += len(leftover_files(home))
     assert kills_with_index >= KILLS - 1
@@ -308,8 +308,9 @@ def test_import_into_a_full_disk_fails_cleanly_and_keeps_the_last_commit(
     # the free-space check said so first; without it, the write itself fails with ENOSPC, cleanly too
     from archive import importer
     from archive.errors import DiskFull
+    from archive.search.whoosh import writer as whoosh_writer
 
-    monkeypatch.setattr(importer, "ensure_free_space", lambda ix, n: None)
+    monkeypatch.setattr(whoosh_writer, "ensure_free_space", lambda ix, n: None)
     monkeypatch.setenv("ARCHIVE_COMMIT_EVERY", "50")
     filler.unlink()
     filler = fill(small_disk, leave=150_000)

@@ -129,7 +129,9 @@ def test_a_worker_failing_on_a_full_disk_loses_nothing(
     second.write_text("".join(lines[100:]), encoding="utf-8")
     importer.import_paths([str(first)], home, workers=2, with_entities=False)
     before, _ = index_state(home)
-    monkeypatch.setattr(importer, "ensure_free_space", lambda ix, n: None)  # let the write itself fail
+    from archive.search.whoosh import writer as whoosh_writer
+
+    monkeypatch.setattr(whoosh_writer, "ensure_free_space", lambda ix, n: None)  # the write itself fails
     filler = fill(small_disk, leave=150_000)
     with pytest.raises(DiskFull, match="full"):
         importer.import_paths([str(second)], home, workers=2, with_entities=False)

@@ -12,12 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from archive.models import Article
     from archive.search.request import SearchRequest
     from archive.store import Catalog
+
+#: Wall-clock budget of one search (parse, match, facets, page) on the site; past it the search stops
+#: with :class:`~archive.errors.SearchTimeout` instead of holding a worker (DESIGN §5).
+TIME_BUDGET_SECONDS = 1.0
+#: Budget of the whole-result paths (the CLI, exports, batches, watches): not cut by the site's budget,
+#: which protects shared web workers, yet still ending on a busy machine (the query guards bound the work).
+WHOLE_SET_TIME_BUDGET_SECONDS = 120.0
 
 
 @runtime_checkable
@@ -113,3 +121,22 @@ def open_writer(home: Path, url: str | None = None, **options: Any) -> IndexWrit
     from archive.search.whoosh.writer import WhooshWriter
 
     return WhooshWriter(Path(home), **options)
+
+
+def embedded() -> ModuleType:
+    """The embedded engine's upkeep of its files in the home (:mod:`archive.search.whoosh.maintenance`:
+    ``prepare``, ``rebuild``, ``leftover_files``, ``index_passages``, ``killed_swap``), for the archive's
+    one writer (:class:`archive.home.Archive`) and ``archive check``; a cluster keeps its own files."""
+    from archive.search.whoosh import maintenance
+
+    return maintenance
+
+
+def release_before_fork() -> None:
+    """Close the embedded engine's kept searchers (a gunicorn master, before it forks its workers: the
+    cached arrays are shared with them, open files and SQLite connections are not)."""
+    import sys
+
+    kept = sys.modules.get("archive.search.whoosh.kept")
+    if kept is not None:  # nothing was opened if the module was never imported
+        kept.close_all()

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh import query as wq
 
 from archive.errors import IndexMissing, SearchTimeout
 from archive.models import Article
 from archive.search.analysis import is_current
+from archive.search.engines import TIME_BUDGET_SECONDS, WHOLE_SET_TIME_BUDGET_SECONDS
 from archive.search.highlight import Snippet, snippet
 from archive.search.query import fix_fields, parse
 from archive.search.request import SearchRequest
@@ -33,15 +35,7 @@ from archive.search.whoosh.index import index_dir, open_index
 from archive.search.whoosh.names import Names
 from archive.search.whoosh.rewrite import Expansion, rewrite
 from archive.search.whoosh.suggest import suggestion
-from whoosh import query as wq
 
-#: Wall-clock budget of one search (parse, match, facets, page); past it the search stops with
-#: :class:`SearchTimeout` instead of holding a worker (DESIGN §5: broad patterns ran for seconds).
-TIME_BUDGET_SECONDS = 1.0
-#: Budget of the whole-result paths (the CLI, exports): they are not cut by the site's budget, which
-#: protects shared web workers, yet still end: the guards against runaway queries (pattern expansion
-#: caps, query size) bound the work, and this bounds the wall clock on a machine that is busy.
-WHOLE_SET_TIME_BUDGET_SECONDS = 120.0
 #: Notices (``notices`` in the result) for what the search could not do as typed.
 NO_WORDS_NOTICE = "The query has no words that can be searched for, so it matches nothing."
 EXACT_CASE_NOTICE = (

@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from whoosh import query as wq
 
 from archive.errors import BadQuery, SearchTimeout
 from archive.search.whoosh import postings
 from archive.search.whoosh.cache import ReaderCache
-from whoosh import query as wq
 
 #: BM25 parameters (the usual values): term-frequency saturation and length normalisation.
 BM25_K1 = 1.2

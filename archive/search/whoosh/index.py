@@ -7,12 +7,13 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from archive.errors import DiskFull, IndexLocked, IndexMissing
-from archive.models import Article
-from archive.search.whoosh.schema import SCHEMA, passage_documents
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
+
+from archive.errors import DiskFull, IndexLocked, IndexMissing
+from archive.models import Article
+from archive.search.whoosh.schema import SCHEMA, passage_documents
 
 INDEX_DIRNAME = "whoosh"
 #: A commit renames the TOC file; a reader opening at that instant can miss it. Retry a few times.

@@ -18,7 +18,6 @@ from collections.abc import Container
 from io import BytesIO
 
 import numpy as np
-
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
 from whoosh.columns import EmptyColumnReader
 from whoosh.reading import TermNotFound

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from whoosh import query as wq
+
 from archive.errors import BadQuery
 from archive.search.analysis import fold, main_form, query_forms
 from archive.search.query import DEFAULT_FIELD
 from archive.search.whoosh.schema import EXACT
-from whoosh import query as wq
 
 #: The index fields a free-text word searches.
 TEXT_FIELDS = ("title", "body", "captions")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
-from archive.models import Article, Passage
-from archive.search.analysis import WORD_PATTERN, analyzer
-from archive.search.fields import date_range, place_keys, time_of_day
 from whoosh.analysis import RegexTokenizer
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from archive.models import Article, Passage
+from archive.search.analysis import WORD_PATTERN, analyzer
+from archive.search.fields import date_range, place_keys, time_of_day
 
 #: Normal mode: case and diacritics folded, English stems, every form of a word kept, no stop words
 #: (:mod:`archive.search.analysis`).

@@ -3,7 +3,8 @@
 Whoosh's writer analyses and writes every posting in one process; on a bulk import that one process is
 the bottleneck while the workers sit idle. For a large batch each worker instead writes a complete
 segment holding a share of the new passages, and the one writer (which holds the lock and applies the
-deletions) adds those segments to the index's table of contents in its commit. The batch still becomes
+deletions) adds those segments to the index's table of contents in its commit
+(:class:`archive.search.whoosh.writer.WhooshWriter`). The batch still becomes
 visible all at once or not at all: a segment no TOC names is a leftover the next writer deletes.
 
 Whoosh merges are costly (re-reading and re-writing every posting), so a batch is split only when each
@@ -15,17 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from archive.models import Article
-from archive.search.whoosh.index import (
-    USE_MMAP,
-    WRITER_LIMIT_MB,
-    add_articles,
-    commit,
-    delete_articles,
-    open_writer,
-)
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
+
+from archive.models import Article
+from archive.search.whoosh.index import USE_MMAP, WRITER_LIMIT_MB, add_articles
 
 
 def shares(articles: Sequence[Article], workers: int, min_articles: int) -> list[list[Article]]:
@@ -88,34 +83,6 @@ def start_segments(pool, ix, articles: list[Article], workers: int, min_articles
     if len(parts) == 1:
         return []
     return [pool.apply_async(build_segment, (ix.storage.folder, part)) for part in parts]
-
-
-def write_batch(ix, articles: list[Article], building: list, delete: set[str], timeout: float = 60.0) -> None:
-    """Replace a batch in the index in one commit: delete ``delete`` (the ids that may have passages),
-    then add the segments the workers are ``building`` or, without them, write the passages here.
-
-    :raises IndexLocked: when another writer holds the index past ``timeout`` seconds.
-    """
-    folder = ix.storage.folder
-    try:
-        writer = open_writer(ix, timeout=timeout)
-    except BaseException:
-        abandon_segments(folder, building)
-        raise
-    built: list = []
-    try:
-        try:
-            delete_articles(writer, delete)
-            if not building:
-                add_articles(writer, articles)
-        finally:
-            built = gather_segments(folder, building)
-    except BaseException:
-        writer.cancel()
-        discard_segments(folder, built)
-        raise
-    # A failed commit may leave built segments behind; the next writer deletes whatever no TOC names.
-    commit(writer, built)
 
 
 def gather_segments(folder: str, tasks: list) -> list:

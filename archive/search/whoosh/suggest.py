@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from archive.search.query import DEFAULT_FIELD
-from archive.search.whoosh.rewrite import analyze
 from whoosh import query as wq
 from whoosh.support.levenshtein import damerau_levenshtein
+
+from archive.search.query import DEFAULT_FIELD
+from archive.search.whoosh.rewrite import analyze
 
 #: Only words this long are respelled: short words have too many neighbours within two edits.
 MIN_WORD_CHARS = 4
