@@ -31,7 +31,7 @@ from archive.search.opensearch.layout import (
 )
 from archive.search.opensearch.registry import ClusterNames, generation, memo_for
 from archive.search.opensearch.suggest import suggestion
-from archive.search.opensearch.translate import ARTICLE_LEAF, MARKED_FIELDS, translate
+from archive.search.opensearch.translate import ARTICLE_LEAF, FIELDS, MARKED_FIELDS, translate
 from archive.search.query import fix_fields, parse
 from archive.search.request import SearchRequest
 from archive.search.whoosh.engine import (  # the embedded engine's notices, word for word
@@ -138,15 +138,19 @@ class OpenSearchEngine:
             raise SearchTimeout(TIMEOUT_MESSAGE)
         return response
 
+    def _names(self) -> ClusterNames:
+        """The registry reader this search started with (:meth:`registry` reads the generation)."""
+        return self._registry if self._registry is not None else self.registry()
+
     def _articles(self) -> int:
-        names = self.registry()
+        names = self._names()
         memo = names.memo.setdefault("count", {})
         if "articles" not in memo:
             memo["articles"] = names._count({"match_all": {}})
         return memo["articles"]
 
     def _current(self) -> bool:
-        memo = self.registry().memo.setdefault("count", {})
+        memo = self._names().memo.setdefault("count", {})
         if "current" not in memo:
             mapping = call(lambda: self.client.indices.get_mapping(index=self.names.articles))
             meta = next(iter(mapping.values()))["mappings"].get("_meta", {})
@@ -175,9 +179,16 @@ class OpenSearchEngine:
                 notices.append(NO_WORDS_NOTICE)
             translated = translate(rewritten.query)
         terms: set[str] = set().union(*translated.terms.values()) if translated.terms else set()
+        patterns: dict[tuple, list[str]] = {}  # a pattern's fields, expanded in one request
         for pattern in translated.patterns:
-            if pattern[0].split("_")[0] in MARKED_FIELDS:
-                terms |= os_search.expand_pattern(self.client, self.names.articles, pattern)
+            patterns.setdefault(pattern[1:], []).append(pattern[0])
+        for (kind, *rest), fields in patterns.items():
+            found = os_search.expand_pattern(
+                self.client, self.names.articles, (fields[0], kind, *rest), fields
+            )
+            for name in fields:
+                if name.split("_")[0] in MARKED_FIELDS:
+                    terms |= found[FIELDS[name][0]]
         query = {"bool": {"filter": os_search.filters(req, names), "must": [translated.query]}}
         if translated.passage_leaves:
             leaves = translated.passage_leaves
@@ -232,7 +243,7 @@ class OpenSearchEngine:
         results = self._results(hits, sel, req.exact)
         if req.collapse:
             self._add_copies(results, hits, sel, req)
-        names = self.registry()
+        names = self._names()
         out = {
             "total": response["hits"]["total"]["value"],
             "stories": response["aggregations"]["stories"]["value"],
@@ -253,6 +264,8 @@ class OpenSearchEngine:
 
     def _facets(self, query, aggs, response, names: ClusterNames) -> dict[str, list[dict]]:
         raw = os_search.read_facets(self.client, self.names.articles, query, aggs, response)
+        names.entries("person", [k for k, _ in raw["person"]])  # one request for all the labels
+        names.entries("place", [k for k, _ in raw["place"]])
         places = []
         for key, count in raw["place"]:
             entry = names.place_entry(key)
@@ -300,6 +313,8 @@ class OpenSearchEngine:
         plain=False,
     ) -> list[dict[str, Any]]:
         passages = self._passages(hits, sel, limit)
+        keys = [p["key"] for h in hits for p in h["_source"]["data"].get("persons", [])]
+        self._names().entries("person", keys)  # one request for all the names
         return [self._result(h, p, sel["terms"], exact, plain) for h, p in zip(hits, passages, strict=True)]
 
     def _result(
@@ -322,7 +337,7 @@ class OpenSearchEngine:
             result["snippets"] = [s.text for s in snippets]
         else:
             result["snippets"] = [s.to_dict() for s in snippets]
-        names = self.registry()
+        names = self._names()
         keys = list(dict.fromkeys(p["key"] for p in data.get("persons", [])))
         result["persons"] = [{"key": k, "name": names.person_label(k)} for k in keys]
         result["places"] = list(

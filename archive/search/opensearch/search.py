@@ -141,27 +141,28 @@ def composite_facet(
     return counts[: terms["size"]]
 
 
-def expand_pattern(client: OpenSearch, index: str, pattern: tuple[str, str, str, int, int]) -> set[str]:
-    """The index terms a pattern stands for (the cluster's own rewrite of it, on every shard).
+def expand_pattern(
+    client: OpenSearch, index: str, pattern: tuple[str, str, str, int, int], names=()
+) -> dict[str, set[str]]:
+    """The index terms a pattern stands for in its field and the fields ``names`` (the embedded
+    engine's field names), by the cluster's own rewrite of it on every shard, in one request:
+    ``{index field: terms}``.
 
-    :raises BadQuery: for more than ``MAX_EXPANSIONS``, as the embedded engine refuses them.
+    :raises BadQuery: for more than ``MAX_EXPANSIONS`` in a field, as the embedded engine refuses them.
     """
-    name, kind, text, maxdist, prefix = pattern
-    fld = FIELDS[name][0]
+    _, kind, text, maxdist, prefix = pattern
+    fields = [FIELDS[n][0] for n in dict.fromkeys([pattern[0], *names])]
     if kind == "fuzzy":
-        leaf = {
-            "fuzzy": {
-                fld: {
-                    "value": text,
-                    "fuzziness": maxdist,
-                    "prefix_length": prefix,
-                    "transpositions": False,
-                    "max_expansions": MAX_EXPANSIONS,
-                }
-            }
+        options = {
+            "value": text,
+            "fuzziness": maxdist,
+            "prefix_length": prefix,
+            "transpositions": False,
+            "max_expansions": MAX_EXPANSIONS,
         }
     else:
-        leaf = {kind: {fld: {"value": text, "rewrite": "scoring_boolean"}}}
+        options = {"value": text, "rewrite": "scoring_boolean"}
+    leaf = {"bool": {"should": [{kind: {fld: options}} for fld in fields]}}
     too_broad = BadQuery(
         f"{pattern_label(kind, text)} stands for more than {MAX_EXPANSIONS} words; make it more specific."
     )
@@ -177,7 +178,7 @@ def expand_pattern(client: OpenSearch, index: str, pattern: tuple[str, str, str,
         raise
     if any(_too_many(f) for f in response.get("_shards", {}).get("failures", [])):
         raise too_broad
-    terms: set[str] = set()
+    terms: dict[str, set[str]] = {fld: set() for fld in fields}
     for explanation in response.get("explanations", []):
         if not explanation.get("valid", True):
             if _too_many(explanation.get("error")):
@@ -186,9 +187,9 @@ def expand_pattern(client: OpenSearch, index: str, pattern: tuple[str, str, str,
         for found_field, term in _TERM.findall(explanation.get("explanation", "")):
             term = re.sub(r"\^[\d.]+$", "", term).rstrip(")")
             # a pattern that stands for nothing on a shard stays itself (index terms have no * ? ~)
-            if found_field == fld and not _PATTERN_SYNTAX.search(term):
-                terms.add(term)
-    if len(terms) > MAX_EXPANSIONS:
+            if found_field in terms and not _PATTERN_SYNTAX.search(term):
+                terms[found_field].add(term)
+    if any(len(found) > MAX_EXPANSIONS for found in terms.values()):
         raise too_broad
     return terms
 
