@@ -20,10 +20,9 @@ from archive.models import Article
 from archive.search.analysis import ANALYSIS_VERSION
 from archive.search.highlight import snippet
 from archive.search.opensearch import search as os_search
-from archive.search.opensearch.client import call, connect
+from archive.search.opensearch.client import call, connect, index_prefix
 from archive.search.opensearch.layout import (
     ARTICLE,
-    DEFAULT_PREFIX,
     JOIN,
     PASSAGE,
     index_names,
@@ -78,14 +77,19 @@ WHOLE_SET_BUDGET = WHOLE_SET_TIME_BUDGET_SECONDS
 
 class OpenSearchEngine:
     """A :class:`~archive.search.engines.SearchEngine` on the cluster at ``url`` (comma-separated node
-    URLs), on the indexes named by ``prefix``."""
+    URLs; else ``ARCHIVE_SEARCH_URL``), on the indexes named by ``prefix`` (else ``ARCHIVE_SEARCH_PREFIX``,
+    else ``archive``); one search may take ``time_budget`` seconds."""
 
     def __init__(
-        self, url: str, prefix: str = DEFAULT_PREFIX, time_budget: float = TIME_BUDGET_SECONDS, **_: Any
+        self,
+        url: str | None = None,
+        prefix: str | None = None,
+        time_budget: float = TIME_BUDGET_SECONDS,
+        **_: Any,
     ) -> None:
         self.url = url
         self.client = connect(url)
-        self.names = index_names(prefix)
+        self.names = index_names(index_prefix(prefix))
         self.time_budget = time_budget
         self._registry: ClusterNames | None = None
         self._generation: int | None = None
@@ -114,7 +118,7 @@ class OpenSearchEngine:
     def _search(self, body: dict[str, Any], budget: float | None = None) -> dict[str, Any]:
         budget = self.time_budget if budget is None else budget
         # an answer from some shards only would not be exact: a failed shard fails the search
-        body = {**body, "timeout": f"{int(budget * 1000)}ms"}
+        body = {**body, "timeout": f"{max(1, int(budget * 1000))}ms"}
         try:
             response = call(
                 lambda: self.client.search(
