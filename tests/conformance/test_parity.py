@@ -140,3 +140,27 @@ def test_exports_and_marked_terms_agree(engines):
         assert {k: v for k, v in other[key].items() if k not in ("snippet", "passage", "snippets")} == {
             k: v for k, v in row.items() if k not in ("snippet", "passage", "snippets")
         }
+
+
+@pytest.mark.parametrize("kind", ["person", "place"])
+def test_the_same_registry(engines, kind):
+    """The people and places pages read the cluster's copy of the registry: the catalog's answers."""
+    embedded, cluster = engines
+    listing = embedded.registry_listing(kind)
+    assert cluster.registry_listing(kind) == listing and listing["total"] > 1
+    assert cluster.registry_listing(kind, offset=1, limit=2) == embedded.registry_listing(
+        kind, offset=1, limit=2
+    )
+    word = listing["items"][0]["name"].split()[-1][:4]
+    assert cluster.registry_listing(kind, query=word) == embedded.registry_listing(kind, query=word)
+    for item in listing["items"][:3]:
+        assert cluster.registry_entity(kind, item["key"]) == embedded.registry_entity(kind, item["key"])
+
+
+def test_the_same_articles_and_stories(engines, articles):
+    embedded, cluster = engines
+    for article_id in sorted(articles)[:5]:
+        assert cluster.article(article_id) == embedded.article(article_id)
+        story, copies = embedded.story_and_copies(article_id)
+        other_story, other_copies = cluster.story_and_copies(article_id)
+        assert sorted(c["id"] for c in other_copies) == sorted(c["id"] for c in copies)
