@@ -10,6 +10,7 @@ Needs a cluster (``ARCHIVE_TEST_SEARCH_URL``); skipped without one.
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -164,3 +165,48 @@ def test_the_same_articles_and_stories(engines, articles):
         story, copies = embedded.story_and_copies(article_id)
         other_story, other_copies = cluster.story_and_copies(article_id)
         assert sorted(c["id"] for c in other_copies) == sorted(c["id"] for c in copies)
+
+
+@pytest.fixture(scope="module")
+def copies_engines(tmp_path_factory):
+    """Wire copies of one story (archive.copies groups them at import) beside other articles."""
+    url = os.environ.get("ARCHIVE_TEST_SEARCH_URL", "").strip()
+    if not url:
+        pytest.skip("no cluster: set ARCHIVE_TEST_SEARCH_URL to compare the engines")
+    from archive.importer import import_paths
+    from archive.search.opensearch.testing import engine_for
+    from archive.search.whoosh.engine import open_searcher
+    from tests.test_copies import ORIGINAL, SAME_TOPIC, UNRELATED, with_credit, with_lead
+
+    texts = [ORIGINAL, with_lead(ORIGINAL), with_credit(ORIGINAL), SAME_TOPIC, UNRELATED]
+    records = [
+        {
+            "id": f"wire-{i}",
+            "title": f"Report {i}",
+            "text": t,
+            "published": f"2023-09-2{i}",
+            "source": f"Wire {i}",
+        }
+        for i, t in enumerate(texts)
+    ]
+    inputs = tmp_path_factory.mktemp("copies-in") / "wire.jsonl"
+    inputs.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    home = tmp_path_factory.mktemp("copies-home")
+    assert not import_paths([str(inputs)], home).failed
+    embedded, cluster = open_searcher(home), engine_for(home, url)
+    yield embedded, cluster
+    embedded.close()
+    cluster.close()
+
+
+@pytest.mark.parametrize("q", ["", "percent", "crown OR ferry"])
+def test_collapsed_copies_are_the_same(copies_engines, q):
+    embedded, cluster = (e.search(SearchRequest(q=q, collapse=True)) for e in copies_engines)
+    assert embedded["stories"] < embedded["total"]  # the fixture has copies
+    assert {k: cluster[k] for k in COMPARED} == {k: embedded[k] for k in COMPARED}
+    copies = {r["id"]: sorted(c["id"] for c in r["copies"]) for r in embedded["results"]}
+    assert any(copies.values())
+    other = {r["id"]: sorted(c["id"] for c in r["copies"]) for r in cluster["results"]}
+    assert sorted(map(sorted, ([k, *v] for k, v in other.items()))) == sorted(
+        map(sorted, ([k, *v] for k, v in copies.items()))
+    )
