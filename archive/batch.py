@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import numpy as np
-
 from archive.errors import ArchiveError, BadQuery
 from archive.search.request import SEARCH_PARAMS, SearchRequest
 
@@ -114,13 +112,13 @@ def search_path(args: dict[str, Any]) -> str:
 
 
 def run(
-    searcher, batch: Batch, limit: int = DEFAULT_LIMIT, budget: float | None = None
+    engine, batch: Batch, limit: int = DEFAULT_LIMIT, budget: float | None = None
 ) -> list[dict[str, Any]]:
-    """Search every row, in input order.
+    """Search every row, in input order, with the search ``engine`` (``archive.search.engines``).
 
     :param limit: articles listed per row.
     :param budget: seconds the whole batch may take (the site's bound); rows past it are not searched
-        and say so. Each search also keeps the searcher's own budget.
+        and say so. Each search also keeps the engine's own budget.
     :return: ``[{line, query, filters, total, results: [{id, title, published, source, url}], url,
         error}]`` (``total`` is ``None`` for a row with an error).
     """
@@ -143,27 +141,30 @@ def run(
             )
             continue
         try:
-            entry["total"], entry["results"] = _search(searcher, row.args, limit)
+            entry["total"], entry["results"] = _search(engine, row.args, limit)
         except BadQuery as exc:
             entry["error"] = str(exc)
     return out
 
 
-def _search(searcher, args: dict[str, Any], limit: int) -> tuple[int, list[dict[str, Any]]]:
+def _search(engine, args: dict[str, Any], limit: int) -> tuple[int, list[dict[str, Any]]]:
     """The total and the first ``limit`` articles of one search (no facets, no snippets)."""
     req = SearchRequest.from_args(args)
     if not req.q and not set(req.to_args()) - {"sort", "mode"}:
         raise BadQuery("The row has no query and no filter.")
-    sel = searcher.select(req, time.monotonic() + searcher.time_budget, limit=limit)
-    cache, reader = searcher.cache, searcher.searcher
-    ids = []
-    for ordinal in np.asarray(sel.articles[:limit]).tolist():
-        doc = int(cache.article_doc[ordinal])
-        if doc >= 0:
-            ids.append(reader.stored_fields(doc).get("article_id"))
-    rows = searcher.catalog.article_rows(ids) if searcher.catalog is not None else {}
-    results = [
-        {k: rows[i][k] for k in ("id", "title", "published", "source", "url")} if i in rows else {"id": i}
-        for i in ids
-    ]
-    return sel.total, results
+    total, ids = engine.ids(req, limit)
+    results = []
+    for article_id in ids:
+        found = engine.article(article_id)
+        results.append(
+            {
+                "id": article_id,
+                "title": found.title,
+                "published": found.published,
+                "source": found.source,
+                "url": found.url,
+            }  # fmt: skip
+            if found is not None
+            else {"id": article_id}
+        )
+    return total, results

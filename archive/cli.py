@@ -206,8 +206,8 @@ def search(
 
         archive search '"security forces" NOT protest' --place Belarus --from 2020
     """
+    from archive.home import Archive
     from archive.search.request import SearchRequest
-    from archive.search.whoosh.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
 
     # a plain mapping, not werkzeug's MultiDict: importing werkzeug costs the CLI ~0.1 s
     args: dict = {"q": query, "sort": sort, "mode": "exact" if exact else "normal"}
@@ -227,7 +227,7 @@ def search(
         req = SearchRequest.from_args(args)
         req.per_page = limit  # the CLI has no page cap: --limit N returns N results
         # a terminal holds no shared web worker: the whole result set, not the site's budget
-        searcher = open_searcher(home, time_budget=WHOLE_SET_TIME_BUDGET_SECONDS)
+        searcher = Archive(home).reader(whole_set=True)
         try:
             result = searcher.search(req, facets=as_json)  # the text output shows no facets
         finally:
@@ -707,14 +707,17 @@ def batch_search(file, home, limit, as_json) -> None:
         archive batch-search officials.csv --json > totals.json
     """
     from archive import batch
-    from archive.search.whoosh.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
+    from archive.home import Archive
 
     try:
         rows = batch.parse_csv(file.read())
         for notice in rows.notices:
             click.echo(f"Note: {notice}", err=True)
-        with open_searcher(home, time_budget=WHOLE_SET_TIME_BUDGET_SECONDS) as searcher:
-            report = batch.run(searcher, rows, limit=limit)
+        engine = Archive(home).reader(whole_set=True)
+        try:
+            report = batch.run(engine, rows, limit=limit)
+        finally:
+            engine.close()
     except UnicodeDecodeError as exc:
         raise click.UsageError(f"{file.name} is not UTF-8 text: {exc.reason} at byte {exc.start}.") from exc
     except ArchiveError as exc:

@@ -3,10 +3,10 @@
 A watch is a search request stored in the catalog (table ``watches``). "Arrived" means imported or
 updated into the index: the catalog's ``updated_at`` of an ``indexed`` article. A run asks the catalog
 which articles arrived after the watch's horizon (``since``; an index makes this cheap however large the
-archive), and only then the engine which of those match: the arrivals are mapped to article ordinals by
-their 64-bit article key once for all watches, and each watch's search runs among them only
-(``select(among=...)``: only the index segments holding them are read, no hit is loaded, nothing is
-scored beyond them). Only the matches' catalog rows are read. With nothing new, a run opens no index.
+archive), and only then the engine which of those match (``matching``: the embedded engine runs the
+watch's search among them only, reading just the index segments that hold them, loading no hit and
+scoring nothing beyond them). Only the matches' catalog rows are read. With nothing new, a run opens
+no engine.
 
 The horizon moves to ``ARRIVAL_MARGIN_SECONDS`` before the run (and never past an article still
 ``pending``): an import stamps its articles when it stages them and commits them a little later, so an
@@ -22,14 +22,11 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from archive.errors import ArchiveError, BadQuery
 from archive.search.request import SearchRequest
 from archive.store import Catalog
-
-if TYPE_CHECKING:  # numpy is imported where a search runs: a run with nothing new needs none of it
-    import numpy as np
 
 #: Seconds before a run that its horizon stops at: longer than an import takes to stage one batch in
 #: the catalog (10,000 articles stage in a few seconds), so no article stamped before a run but
@@ -150,43 +147,6 @@ def get(catalog: Catalog, name: str) -> Watch | None:
     return next((w for w in watches(catalog) if w.name == name), None)
 
 
-# -- matching ---------------------------------------------------------------------------------------
-
-
-def matching(
-    searcher, req: SearchRequest, ids: list[str], deadline: float, ordinals: np.ndarray | None = None
-) -> set[str]:
-    """Which of ``ids`` are in the result set of ``req``, without loading any hit.
-
-    Only those articles are searched (``select(among=...)``): the index segments that hold them are
-    read, however large the archive, and nothing is scored or ordered beyond them.
-
-    :param ordinals: the ids' article ordinals (``cache.ordinals(ids)``), when known already.
-    :raises BadQuery: when the search cannot run (including running past ``deadline``).
-    """
-    import numpy as np
-
-    if not ids:
-        return set()
-    cache = searcher.cache
-    ordinals = cache.ordinals(ids) if ordinals is None else ordinals
-    known = ordinals[ordinals >= 0]
-    if not len(known):
-        return set()
-    scope = np.zeros(cache.article_count, dtype=bool)
-    scope[known] = True
-    selected = searcher.select(req, deadline, limit=1, among=scope).selected
-    return {i for i, o in zip(ids, ordinals.tolist(), strict=True) if o >= 0 and selected[o]}
-
-
-def among(searcher, selected: np.ndarray, ids: list[str]) -> set[str]:
-    """Which of ``ids`` are selected (``selected``: a bool per article ordinal, from ``select``)."""
-    if not ids:
-        return set()
-    ordinals = searcher.cache.ordinals(ids)
-    return {i for i, o in zip(ids, ordinals.tolist(), strict=True) if o >= 0 and selected[o]}
-
-
 def _item(row) -> dict[str, Any]:
     return {k: row[k] for k in ("id", "title", "published", "source", "url")}
 
@@ -200,7 +160,7 @@ def run(
     mark: bool = True,
     budget: float | None = None,
     catalog: Catalog | None = None,
-    searcher=None,
+    engine=None,
 ) -> list[dict[str, Any]]:
     """Every watch with the matches that arrived since its last run; ``mark`` moves each horizon on.
 
@@ -208,7 +168,7 @@ def run(
 
     :param budget: seconds each watch's search may take (default: the engine's whole-set budget).
     :param catalog: an open catalog (the site's), else the home's is opened.
-    :param searcher: an open searcher (the site's), else one is opened only if something arrived.
+    :param engine: an open search engine (the site's), else one is opened only if something arrived.
     :return: ``[{name, query, new: [{id, title, published, source, url}], error}]``, by name.
     """
     own_catalog = catalog is None
@@ -223,8 +183,6 @@ def run(
         pending = catalog.oldest_pending()
         horizon = min(now - ARRIVAL_MARGIN_SECONDS, pending - PENDING_GAP if pending is not None else now)
         arrived = catalog.arrived_since(min(w.since for w in found))
-        position = {r[0]: n for n, r in enumerate(arrived)}
-        arrived_ordinals = None  # every arrival's article ordinal, mapped once for all watches
         out = []
         for watch in found:
             seen = catalog.watch_seen(watch.name)
@@ -235,16 +193,13 @@ def run(
                 req = watch.request()
                 hits: set[str] = set()
                 if fresh:  # the engine (and its imports) only when something arrived
-                    from archive.search.whoosh.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
+                    if engine is None:
+                        from archive.home import Archive
 
-                    if searcher is None:
-                        searcher = opened = open_searcher(home, catalog=catalog)
-                    if arrived_ordinals is None:
-                        arrived_ordinals = searcher.cache.ordinals([r[0] for r in arrived])
-                    deadline = time.monotonic() + (budget or WHOLE_SET_TIME_BUDGET_SECONDS)
-                    ids = [i for i, _ in fresh]
-                    ordinals = arrived_ordinals[[position[i] for i in ids]]
-                    hits = matching(searcher, req, ids, deadline, ordinals)
+                        engine = opened = Archive(home).reader(catalog=catalog, whole_set=True)
+                        if budget:
+                            engine.time_budget = budget
+                    hits = engine.matching(req, [i for i, _ in fresh])
             except BadQuery as exc:
                 entry["error"] = f"This watch's search no longer runs: {exc}"
                 continue
@@ -265,38 +220,34 @@ def batch_matches(home: Path, ids: list[str]) -> list[dict[str, Any]]:
 
     :return: ``[{name, new}]`` (``new`` is ``None`` and ``error`` says why for a watch that cannot run).
     """
-    from archive.search.whoosh.engine import WHOLE_SET_TIME_BUDGET_SECONDS, open_searcher
+    from archive.home import Archive
 
     with Catalog(home) as catalog:
         found = watches(catalog)
         if not found:
             return []
         out = []
-        with open_searcher(home, catalog=catalog) as searcher:
-            ordinals = searcher.cache.ordinals(ids)
+        engine = Archive(home).reader(catalog=catalog, whole_set=True)
+        try:
             for watch in found:
                 try:
-                    deadline = time.monotonic() + WHOLE_SET_TIME_BUDGET_SECONDS
-                    count = len(matching(searcher, watch.request(), ids, deadline, ordinals))
+                    count = len(engine.matching(watch.request(), ids))
                     out.append({"name": watch.name, "new": count})
                 except BadQuery as exc:
                     out.append({"name": watch.name, "new": None, "error": str(exc)})
+        finally:
+            engine.close()
         return out
 
 
-def latest(searcher, catalog: Catalog, watch: Watch, limit: int, deadline: float) -> list[dict[str, Any]]:
+def latest(engine, catalog: Catalog, watch: Watch, limit: int) -> list[dict[str, Any]]:
     """The watch's ``limit`` latest-arrived matches (for its feed), each with ``updated`` (epoch seconds).
 
     :raises BadQuery: when the watch's search cannot run.
     """
-    import numpy as np
-
-    sel = searcher.select(watch.request(), deadline, limit=1)
-    cache = searcher.cache
-    if sel.total <= FEW_MATCHES:
-        ordinals = np.flatnonzero(sel.selected & (cache.article_doc >= 0))
-        reader = searcher.searcher
-        ids = [reader.stored_fields(int(cache.article_doc[o])).get("article_id") for o in ordinals.tolist()]
+    req = watch.request()
+    total, ids = engine.ids(req, FEW_MATCHES)
+    if total <= FEW_MATCHES:
         rows = _by_arrival(catalog.article_rows(i for i in ids if i).values())[:limit]
     else:
         rows, offset = [], 0
@@ -305,7 +256,7 @@ def latest(searcher, catalog: Catalog, watch: Watch, limit: int, deadline: float
             if not chunk:
                 break
             offset += len(chunk)
-            hits = among(searcher, sel.selected, [r["id"] for r in chunk])
+            hits = engine.matching(req, [r["id"] for r in chunk])
             rows.extend(r for r in chunk if r["id"] in hits)
         rows = list(catalog.article_rows(r["id"] for r in rows[:limit]).values())
         rows = _by_arrival(rows)

@@ -26,6 +26,8 @@ TIME_BUDGET_SECONDS = 1.0
 #: Budget of the whole-result paths (the CLI, exports, batches, watches): not cut by the site's budget,
 #: which protects shared web workers, yet still ending on a busy machine (the query guards bound the work).
 WHOLE_SET_TIME_BUDGET_SECONDS = 120.0
+#: Snippets per result: the best-matching passages of the article.
+MAX_SNIPPETS = 3
 
 
 @runtime_checkable

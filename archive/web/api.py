@@ -8,7 +8,7 @@ from archive.errors import NotFound
 from archive.present import article_json
 from archive.search.request import SearchRequest
 from archive.web.openapi import SEARCH_PARAMETERS, check_query, openapi_spec
-from archive.web.resources import get_catalog, get_searcher
+from archive.web.resources import get_searcher
 from archive.web.security import valid_article_id
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -25,11 +25,11 @@ def search():
 def article(article_id: str):
     if not valid_article_id(article_id):
         abort(404)
-    catalog = get_catalog()
-    found = catalog.get_article(article_id)
+    engine = get_searcher()
+    found = engine.article(article_id)
     if found is None:
         raise NotFound(f"There is no article with the id {article_id!r} in this archive.")
-    return jsonify(article_json(found, catalog))
+    return jsonify(article_json(found, engine))  # its story and copies, as the engine has them
 
 
 @bp.get("/openapi.json")

@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         ARCHIVE_HOME=None,  # None: $ARCHIVE_HOME, else ./index (archive.config)
         ARCHIVE_USERS=None,  # a private archive's users file; None: $ARCHIVE_USERS, else <home>/users.json
         SEARCH_TIME_BUDGET=None,  # seconds a search may run; None: the engine's own limit
+        SEARCH_URL=None,  # the search cluster's node URLs; None: $ARCHIVE_SEARCH_URL, else the embedded index
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=64 * 1024,  # only the login form takes a body; refuse big ones early
         SESSION_COOKIE_NAME="archive_session",

@@ -23,8 +23,8 @@ from anyascii import anyascii
 from flask import Blueprint, Response, request
 
 from archive.errors import BadQuery
+from archive.search.engines import MAX_SNIPPETS
 from archive.search.request import SearchRequest
-from archive.search.whoosh.engine import MAX_SNIPPETS
 from archive.web import resources
 from archive.web.openapi import EXPORT_PARAMETERS, check_query
 from archive.web.urls import search_args, url_with_args

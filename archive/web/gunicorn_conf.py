@@ -35,11 +35,11 @@ def _warm_up(app) -> None:
 
 def when_ready(server) -> None:
     """In the master, after the app is loaded and before any worker is forked."""
-    from archive.search.whoosh import kept
+    from archive.search.engines import release_before_fork
 
     if server.cfg.preload_app:
         _warm_up(server.app.wsgi())
-        kept.close_all()  # arrays are shared with the workers; open files and SQLite connections are not
+        release_before_fork()  # arrays are shared with the workers; open files and SQLite connections are not
 
 
 def post_worker_init(worker) -> None:

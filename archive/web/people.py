@@ -12,13 +12,13 @@ from urllib.parse import quote
 
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request
 
-from archive import corrections, registry
+from archive import corrections
 from archive.errors import ArchiveError, IndexLocked, NotFound
 from archive.search.request import SearchRequest
 from archive.web import histogram, present
 from archive.web.auth import _csrf_ok, is_editor
 from archive.web.openapi import REGISTRY_PARAMETERS, check_query
-from archive.web.resources import get_catalog, get_searcher, home
+from archive.web.resources import get_searcher, home
 from archive.web.urls import url_with_args
 
 bp = Blueprint("people", __name__)
@@ -70,7 +70,7 @@ def directory(section: str):
     kind = _kind(section)
     q = request.args.get("q", "").strip()
     page = _page_number()
-    found = registry.listing(get_catalog(), kind, q, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    found = get_searcher().registry_listing(kind, q, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     last = max(1, -(-found["total"] // PAGE_SIZE))
     link = lambda n: url_with_args(f"/{section}", {"q": q or None}, page=n if n > 1 else None)  # noqa: E731
     return render_template(
@@ -88,7 +88,7 @@ def entity(section: str, key: str):
     """One person or place: spellings, articles over time, who and what is mentioned with them, latest
     articles, corrections; the editors' forms."""
     kind = _kind(section)
-    found = registry.entity(get_catalog(), kind, key)
+    found = get_searcher().registry_entity(kind, key)
     result = None
     if found["articles"]:
         req = SearchRequest.from_args({kind: key, "sort": "newest", "per_page": str(LATEST)})
@@ -150,15 +150,15 @@ def api_directory(section: str):
     kind = _kind(section)
     check_query(request.args, REGISTRY_PARAMETERS)  # the OpenAPI document's contract
     page, per_page = _page_number(), _per_page(PAGE_SIZE)
-    found = registry.listing(
-        get_catalog(), kind, request.args.get("q", ""), offset=(page - 1) * per_page, limit=per_page
+    found = get_searcher().registry_listing(
+        kind, request.args.get("q", ""), offset=(page - 1) * per_page, limit=per_page
     )
     return jsonify({"total": found["total"], "page": page, "per_page": per_page, "items": found["items"]})
 
 
 @bp.get("/api/<any(people, places):section>/<path:key>")
 def api_entity(section: str, key: str):
-    return jsonify(registry.entity(get_catalog(), _kind(section), key))
+    return jsonify(get_searcher().registry_entity(_kind(section), key))
 
 
 def init_app(app) -> None:

@@ -1,8 +1,9 @@
-"""One searcher and one catalog connection per request, given back or closed on teardown.
+"""One search engine and one catalog connection per request, given back or closed on teardown.
 
-A request's searcher comes from the worker's pool (:mod:`archive.search.whoosh.kept`): kept open between
-requests and reused only while the archive is unchanged, so every import the CLI committed before the
-request is visible without restarting the site, and requests do not pay for opening the index.
+The request's engine comes from the archive (:class:`archive.home.Archive`): the cluster at
+``ARCHIVE_SEARCH_URL``, or the embedded index, whose searchers are kept open between requests and reused
+only while the archive is unchanged, so every import the CLI committed before the request is visible
+without restarting the site, and requests do not pay for opening the index.
 """
 
 from __future__ import annotations
@@ -13,30 +14,48 @@ from flask import Flask, current_app, g
 
 from archive.config import archive_home
 from archive.errors import ArchiveError, IndexMissing
-from archive.search.whoosh import kept
-from archive.search.whoosh.engine import TIME_BUDGET_SECONDS, open_searcher
+from archive.home import Archive
+from archive.search.engines import TIME_BUDGET_SECONDS, SearchEngine
+from archive.search.request import SearchRequest
 from archive.store import Catalog
+
+#: Searches a warm-up runs: everything (facets over all articles), words in both modes, a pattern.
+WARM_UP_QUERIES = (
+    SearchRequest(),
+    SearchRequest(q="the news said"),
+    SearchRequest(q="the news said", mode="exact"),
+    SearchRequest(q="new*"),
+    # Cyrillic and Polish words load their dictionaries (~1.3 s for Ukrainian lemmas) before traffic
+    SearchRequest(q="новости"),
+    SearchRequest(q="Warszawie"),
+)
 
 
 def home() -> Path:
     return archive_home(current_app.config.get("ARCHIVE_HOME"))
 
 
-def get_searcher():
-    """The request's searcher, sharing the request's catalog connection.
+def archive() -> Archive:
+    """The site's archive: its home, and the cluster that serves it (``SEARCH_URL``, else
+    ``ARCHIVE_SEARCH_URL``; unset: the home's embedded index)."""
+    return Archive(home(), current_app.config.get("SEARCH_URL"))
+
+
+def get_searcher() -> SearchEngine:
+    """The request's search engine; closed (given back to its pool) on teardown.
 
     :raises IndexMissing: when there is no archive at the home.
     """
     if "searcher" not in g:
-        searcher = _opened(lambda: kept.pool(home()).acquire())
+        searcher = _opened(lambda: archive().reader(pooled=True))
         g.searcher = searcher
         _apply_budget(searcher)
     return g.searcher
 
 
-def new_searcher(catalog: Catalog | None = None):
-    """A searcher the caller closes (exports stream after the request's teardown)."""
-    searcher = _opened(lambda: open_searcher(home(), catalog=catalog))
+def new_searcher() -> SearchEngine:
+    """A search engine the caller closes (exports stream after the request's teardown)."""
+    searcher = _opened(lambda: archive().reader())
     _apply_budget(searcher)
     return searcher
 
@@ -69,7 +88,7 @@ def get_catalog() -> Catalog:
 def close_resources(exc: BaseException | None = None) -> None:
     searcher = g.pop("searcher", None)
     if searcher is not None:
-        kept.pool(home()).release(searcher)
+        searcher.close()
     catalog = g.pop("catalog", None)
     if catalog is not None:
         catalog.close()
@@ -80,7 +99,7 @@ def warm_up(app: Flask) -> None:
     is not an error: the first import's first request pays instead."""
     with app.app_context():
         try:
-            kept.pool(home()).warm_up()
+            archive().warm_up(WARM_UP_QUERIES)
         except ArchiveError as exc:
             app.logger.info("No warm-up: %s", exc)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from functools import partial
 from urllib.parse import quote
 
@@ -15,7 +14,7 @@ from archive.search.request import MAX_FACET_SIZE, SearchRequest
 from archive.web import histogram, present
 from archive.web.article_html import article_body, mark_spans, render_layers
 from archive.web.related import more_like_this
-from archive.web.resources import get_catalog, get_searcher
+from archive.web.resources import get_searcher
 from archive.web.security import valid_article_id
 from archive.web.urls import search_args, url_with_args
 
@@ -108,8 +107,7 @@ def query_marks(q: str, exact: bool):
     if q.strip():
         try:
             req = SearchRequest.from_args({"q": q, "mode": "exact" if exact else "normal"})
-            searcher = get_searcher()
-            terms = searcher.select(req, time.monotonic() + searcher.time_budget).terms
+            terms = get_searcher().marked_terms(req)
         except BadQuery:
             pass
     return lambda text: match_spans(text, terms, exact)
@@ -127,7 +125,8 @@ def article(article_id: str):
     """The full text with passage anchors (#pN), the query's words marked and entities linked."""
     if not valid_article_id(article_id):
         abort(404)
-    found = get_catalog().get_article(article_id)
+    engine = get_searcher()
+    found = engine.article(article_id)
     if found is None:
         raise NotFound(f"There is no article with the id {article_id!r} in this archive.")
     q = request.args.get("q", "")
@@ -142,7 +141,7 @@ def article(article_id: str):
         q=q,
         back=back if q else None,
         related=more_like_this(found),
-        copies=get_catalog().copies_of(found.id),
+        copies=engine.story_and_copies(found.id)[1],
         entity_link=entity_link,
         language_name=language_name,
     )

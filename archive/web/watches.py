@@ -10,7 +10,6 @@ writes only the watch tables of the catalog, one short transaction per change, n
 from __future__ import annotations
 
 import re
-import time
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
@@ -56,9 +55,9 @@ def index():
     """Every watch with the matches that arrived since its last run (nothing is marked seen here)."""
     catalog = get_catalog()
     found = watches.watches(catalog)
-    searcher = get_searcher() if found else None
-    report = watches.run(home(), mark=False, budget=searcher.time_budget if searcher else None,
-                         catalog=catalog, searcher=searcher)  # fmt: skip
+    engine = get_searcher() if found else None
+    report = watches.run(home(), mark=False, budget=engine.time_budget if engine else None,
+                         catalog=catalog, engine=engine)  # fmt: skip
     by_name = {entry["name"]: entry for entry in report}
     items = [{"watch": w, **by_name[w.name]} for w in found]
     return render_template("watches.html", items=items, can_edit=can_edit(), page_entries=PAGE_ENTRIES,
@@ -104,12 +103,9 @@ def feed(name: str):
     watch = watches.get(catalog, name)
     if watch is None:
         abort(404)
-    searcher = get_searcher()
     error = None
     try:
-        entries = watches.latest(
-            searcher, catalog, watch, FEED_ENTRIES, time.monotonic() + searcher.time_budget
-        )
+        entries = watches.latest(get_searcher(), catalog, watch, FEED_ENTRIES)
     except BadQuery as exc:
         entries, error = [], f"This watch's search no longer runs: {exc}"
     updated = max([e["updated"] for e in entries] + [watch.created])

@@ -21,7 +21,7 @@ from whoosh import query as wq
 from archive.errors import IndexMissing, SearchTimeout
 from archive.models import Article
 from archive.search.analysis import is_current
-from archive.search.engines import TIME_BUDGET_SECONDS, WHOLE_SET_TIME_BUDGET_SECONDS
+from archive.search.engines import MAX_SNIPPETS, TIME_BUDGET_SECONDS, WHOLE_SET_TIME_BUDGET_SECONDS
 from archive.search.highlight import Snippet, snippet
 from archive.search.query import fix_fields, parse
 from archive.search.request import SearchRequest
@@ -47,8 +47,6 @@ OLD_INDEX_NOTICE = (
     "run `archive reindex`."
 )
 EMPTY_ARCHIVE_NOTICE = "There are no articles yet: import some with `archive import PATH`."
-#: Snippets per result: the best-matching passages of the article.
-MAX_SNIPPETS = 3
 #: Publication date and time of day in one number: YYYYMMDD * SECONDS_SCALE + seconds of the day + 1.
 SECONDS_SCALE = 100_000
 #: Articles whose catalog rows the export loads per round trip.
