@@ -76,7 +76,7 @@ def test_language_filter_on_cli_api_and_export(ml_home, client, language):
 def test_language_facet_counts_articles_per_language(client):
     facet = client.get("/api/search").get_json()["facets"]["language"]
     counts = {item["key"]: item["count"] for item in facet}
-    assert counts == {"ru": 3, "uk": 2, "be": 2, "pl": 3, "en": 2}
+    assert counts == {"ru": 3, "uk": 3, "be": 2, "pl": 3, "en": 2}
     assert {item["key"]: item["label"] for item in facet}["be"] == "Belarusian"
 
 
@@ -120,6 +120,15 @@ def test_one_person_key_across_languages_and_case_forms(ml_home, client):
     putin = {p["key"]: p for p in client.get("/api/articles/ru-1").get_json()["persons"]}["putin_vladimir"]
     assert "Путина" in putin["variants"] and len(putin["mentions"]) == 2
     assert ids(cli_json(ml_home, "", "--person", "Путин")) >= {"ru-1", "en-1"}
+
+
+def test_ukrainian_persons_a_given_name_ner_missed_and_no_common_words(ml_home, client):
+    """natasha (a Russian model) saw only "Марчук" and called "Отже" ("so") and "Вона" ("she") people."""
+    persons = client.get("/api/articles/uk-3").get_json()["persons"]
+    assert [p["key"] for p in persons] == ["marchuk_ivan"]
+    assert {"Іван Марчук", "Марчука", "Іван"} <= set(persons[0]["variants"])
+    assert len(persons[0]["mentions"]) == 3
+    assert ids(cli_json(ml_home, "", "--person", "Марчук")) == {"uk-3"}
 
 
 def test_polish_names_key_from_the_nominative_and_feminine_stays_feminine(client):

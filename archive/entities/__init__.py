@@ -108,9 +108,7 @@ def extract(articles: list[Article], confirmed: frozenset[str] = frozenset()) ->
     if any(analysed_as(a.language) != "en" for a in articles):  # issue 12: no English model on them
         from archive.entities import ner_slavic
 
-        for article in articles:
-            if analysed_as(article.language) != "en":
-                ner_slavic.fill(article)
+        ner_slavic.extract([a for a in articles if analysed_as(a.language) != "en"], confirmed)
         articles = [a for a in articles if analysed_as(a.language) == "en"]
     inputs = [_ner_input(a) for a in articles]
     pending = []

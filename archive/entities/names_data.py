@@ -137,3 +137,26 @@ GIVEN_NAME_GROUPS = [
     "susan sue",
     "jennifer jenny",
 ]
+
+#: Titles, ranks and roles before a name in Russian, Ukrainian, Belarusian and Polish news, in the
+#: nominative (a case ending after them still matches, see :func:`archive.entities.ner_slavic.titled`):
+#: a surname alone after one is a person ("президента Зеленського", "premiera Tuska").
+SLAVIC_TITLES = frozenset(
+    """
+    президент прем'єр премьер прэм'ер міністр министр міністар віцепрем'єр вицепремьер канцлер
+    пан пані панове господин госпожа спадар спадарыня генерал полковник майор капітан капитан
+    лейтенант сержант маршал адмірал адмирал депутат сенатор посол посланник губернатор мер
+    голова глава кіраўнік керівник лідер лидер спікер спикер секретар секретарь речник пресс-секретарь
+    прессекретарь король королева принц принцеса принцесса цар царь імператор император гетьман
+    патріарх патриарх митрополит єпископ епископ папа отець отец кардинал архієпископ
+    суддя судья прокурор адвокат професор профессор доктор академік академик
+    письменник писатель поет поэт поетеса поэтесса журналіст журналист режисер режиссер
+    актор актер актриса акторка співак певец співачка певица композитор художник тренер
+    директор заступник заместитель намесник речниця очільник
+    prezydent premier minister wicepremier kanclerz pan pani generał pułkownik major kapitan
+    poseł posłanka senator ambasador wojewoda burmistrz prezes marszałek przewodniczący
+    przewodnicząca rzecznik rzeczniczka król królowa książę papież biskup arcybiskup kardynał
+    ksiądz sędzia prokurator adwokat profesor doktor pisarz poeta dziennikarz reżyser aktor
+    aktorka trener dyrektor szef szefowa wiceminister
+    """.split()
+)

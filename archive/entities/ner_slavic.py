@@ -21,7 +21,8 @@ from datetime import date
 from functools import lru_cache
 
 from archive.entities.folding import fold
-from archive.entities.persons import canonical_given, name_parts
+from archive.entities.names_data import SLAVIC_TITLES
+from archive.entities.persons import canonical_given, is_given_name, name_parts
 from archive.entities.places import resolve_place
 from archive.models import DateMention, Mention, Person, Place
 
@@ -75,7 +76,17 @@ PLACE_ENDINGS = (
     ("y", "a"),
     ("i", "a"),
 )
+#: Languages where a one-word person that looks like a common word needs evidence (a title before it,
+#: a full name in the article, the batch or the archive): natasha is trained on Russian news, and on
+#: Ukrainian its one-word persons were right about 0.6 of the time (ner-uk DEV: "Вона", "Отже").
+EVIDENCE_LANGUAGES = frozenset({"uk", "be"})
+#: The longest case ending after a title's nominative ("президентом", "premiera").
+TITLE_ENDING_CHARS = 3
+_TITLES = frozenset(fold(t) for t in SLAVIC_TITLES)
 _WORD = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*")
+#: Tokens that end a sentence inside a span natasha ran across it.
+_SENTENCE_MARKS = frozenset(".!?…")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+) $")
 _SENTENCE_END = re.compile(r"(?:^|[.!?…:\n]|[.!?][\"»”])\s*$")
 
 
@@ -96,10 +107,17 @@ def _morfeusz():
 
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
-    """Each country's name in Russian, Ukrainian, Belarusian and Polish (folded) -> its English name."""
+    """Each country's name in Russian, Ukrainian, Belarusian and Polish (folded) -> its English name:
+    CLDR's short names (Росія, Białoruś) through Babel, then pycountry's official ones."""
     import pycountry
+    from babel import Locale
 
     table: dict[str, str] = {}
+    for language in ("ru", "uk", "be", "pl"):
+        for code, name in Locale(language).territories.items():
+            country = pycountry.countries.get(alpha_2=code) if len(code) == 2 and code.isalpha() else None
+            if country is not None:
+                table.setdefault(fold(name), country.name)
     for language in ("ru", "uk", "be", "pl"):
         translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language]).gettext
         for country in pycountry.countries:
@@ -178,16 +196,104 @@ def _cyrillic(text: str, language: str) -> list[Found]:
         doc.tag_morph(morph)
     doc.tag_ner(ner)
     found = []
+    taken = [(s.start, s.stop) for s in doc.spans]
     for span in doc.spans:
         if span.type not in (PER, LOC):
             continue
         if language == "ru":
             span.normalize(vocab)
-            words = list(zip(span.normal.split(), [t.text for t in span.tokens], strict=False))
+            normals = span.normal.split()
         else:
-            words = [(lemma(t.text, language), t.text) for t in span.tokens]
-        found.extend(_classify(span.type, span.start, span.stop, words, text))
+            normals = [lemma(t.text, language) for t in span.tokens]
+        if len(normals) != len(span.tokens):  # natasha's normal form joined or split a word: keep it whole
+            runs = [(span.start, span.stop, list(zip(normals, [t.text for t in span.tokens], strict=False)))]
+        else:
+            runs = _runs(text, span.tokens, normals, language)
+        for start, stop, words in runs:
+            if span.type == PER and (given := _given_before(text, start, taken)):
+                start -= len(given) + 1  # "Іван [Підгорський]": NER knew the surname, not the given name
+                words.insert(0, (lemma(given, language), given))
+            found.extend(_classify(span.type, start, stop, words, text))
+    for start, end in given_name_pairs(text, [(s.start, s.stop) for s in doc.spans if s.type in (PER, LOC)]):
+        words = [(lemma(w, language), w) for w in text[start:end].split()]
+        found.extend(_classify(PER, start, end, words, text))
     return found
+
+
+def _runs(
+    text: str, tokens, normals: list[str], language: str
+) -> list[tuple[int, int, list[tuple[str, str]]]]:
+    """A natasha span cut where it crosses a line or a sentence end ("Прекрасно. Вона", "З\nЗвичайно"),
+    each part without punctuation, and in :data:`EVIDENCE_LANGUAGES` without a leading common word
+    ("Невже Ти", "Проте Одеса"): ``(start, end, [(normal, surface)])`` per part."""
+    runs: list[list] = [[]]
+    for i, (token, normal) in enumerate(zip(tokens, normals, strict=True)):
+        if i and "\n" in text[tokens[i - 1].stop : token.start]:
+            runs.append([])
+        if token.text in _SENTENCE_MARKS:
+            if i and len(tokens[i - 1].text) > 1:  # not an initial's full stop ("Т.Г. Шевченка")
+                runs.append([])
+            continue
+        runs[-1].append((token, normal))
+    out = []
+    for run in runs:
+        while (
+            len(run) > 1 and language in EVIDENCE_LANGUAGES and common_word(text, run[0][0].start, language)
+        ):
+            run = run[1:]
+        if run:
+            out.append((run[0][0].start, run[-1][0].stop, [(n, t.text) for t, n in run]))
+    return out
+
+
+def _given_before(text: str, start: int, taken: list[tuple[int, int]]) -> str | None:
+    """The given name one space before a person's span, outside every other span, if there is one."""
+    m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if m is None or not m.group(1)[:1].isupper() or any(s < start and m.start(1) < e for s, e in taken):
+        return None
+    return m.group(1) if is_given(m.group(1)) else None
+
+
+def is_given(word: str) -> bool:
+    """Whether a capitalised word is a given name in some case form (Івана, Ігоря, Богдана), and not
+    a title that is also somebody's name (Генерал)."""
+    folded = fold(word)
+    if titled_word(folded) or given_name(word) is not None or is_given_name(folded):
+        return not titled_word(folded)
+    for ending in GIVEN_ENDINGS:
+        stem = folded[: -len(fold(ending))] if folded.endswith(fold(ending)) else ""
+        if len(stem) >= 3 and is_given_name(stem):
+            return True
+    return False
+
+
+def given_name_pairs(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Names NER missed: a given name followed one space later by another capitalised word, both
+    outside every span NER found ("кошовий отаман Іван Сірко"), the second not a place or a title."""
+    words = [m for m in _WORD.finditer(text) if m.group()[0].isupper() and not m.group().isupper()]
+    spans = []
+    for first, second in zip(words, words[1:], strict=False):
+        if text[first.end() : second.start()] != " " or any(
+            first.start() < e and s < second.end() for s, e in taken
+        ):
+            continue
+        if is_given(first.group()) and not titled_word(fold(second.group())):
+            if place_of(second.group(), second.group()) is None:
+                spans.append((first.start(), second.end()))
+    return spans
+
+
+def titled_word(folded: str) -> bool:
+    """Whether a folded word is a title in some case form ("prezidenta" of "президента")."""
+    return any(
+        folded[:n] in _TITLES for n in range(max(1, len(folded) - TITLE_ENDING_CHARS), len(folded) + 1)
+    )
+
+
+def titled(text: str, start: int) -> bool:
+    """Whether a title stands right before the name at ``start`` ("президента Зеленського")."""
+    before = text[max(0, start - 40) : start].split()
+    return bool(before) and before[-1][:1].islower() and titled_word(fold(before[-1]))
 
 
 def _classify(label: str, start: int, end: int, words: list[tuple[str, str]], text: str) -> list[Found]:
@@ -195,7 +301,7 @@ def _classify(label: str, start: int, end: int, words: list[tuple[str, str]], te
     Зеленський"), a lowercase lemma is a common word, a one-word span that resolves is a place."""
     out: list[Found] = []
     offset = start
-    while words and len(words) > 1 and given_name(words[0][1]) is None and (hit := place_of(*words[0])):
+    while words and len(words) > 1 and not _given_word(words[0]) and (hit := place_of(*words[0])):
         pos = text.find(words[0][1], offset, end)
         out.append(Found(LOC, pos, pos + len(words[0][1]), hit[0]))
         offset = pos + len(words[0][1])
@@ -214,6 +320,11 @@ def _classify(label: str, start: int, end: int, words: list[tuple[str, str]], te
             return out + ([Found(PER, first, end, words[0][1], weak=True)] if len(words) == 1 else [])
     out.append(Found(PER, first, end, normal, weak=len(words) == 1 and not words[0][1][:1].isupper()))
     return out
+
+
+def _given_word(word: tuple[str, str]) -> bool:
+    """Whether a (lemma, surface) pair is a given name: "Льва" of "Лев" is, though no place is."""
+    return is_given(word[1]) or (word[0] != word[1] and is_given(word[0]))
 
 
 def _polish(text: str) -> list[Found]:
@@ -277,6 +388,8 @@ class _Group:
     name: str
     variants: list[str] = field(default_factory=list)
     mentions: list[tuple[int, int]] = field(default_factory=list)
+    titled: bool = False
+    given: str | None = None
 
     def add(self, surface: str, normal: str, span: tuple[int, int]) -> None:
         for v in (normal, surface):
@@ -297,8 +410,58 @@ def _person_parts(normal: str) -> tuple[str, str | None] | None:
     return parts.surname, given
 
 
-def persons(text: str, found: list[Found]) -> list[Person]:
-    """One person per key; a surname alone joins the full name with that surname in the article."""
+def common_word(text: str, start: int, language: str) -> bool:
+    """Whether the capitalised word at ``start`` reads as a common word, not a name: the text also
+    writes it in lowercase ("Церква ... церква"), or it opens a sentence and the language's dictionary
+    knows its lowercase form and it is no given name ("Вона", "Отже", "Навіть")."""
+    import simplemma
+
+    m = _WORD.match(text, start)
+    if m is None:
+        return True
+    word = m.group()
+    lower = word.lower()
+    if re.search(rf"(?<![^\W\d_]){re.escape(lower)}(?![^\W\d_])", text):
+        return True
+    initial = start == 0 or bool(_SENTENCE_END.search(text[max(0, start - 3) : start]))
+    language = LEMMA_LANGUAGE.get(language, language)
+    return initial and simplemma.is_known(lower, lang=language) and not is_given(word)
+
+
+def _join_given_names(text: str, full: dict[str, _Group], found: list[Found], language: str) -> None:
+    """A given name alone ("Іван родом із села") is a mention of the one person named in full with it
+    in the article, when there is exactly one."""
+    by_given: dict[str, list[_Group]] = {}
+    for g in full.values():
+        by_given.setdefault(g.given or "", []).append(g)
+    taken = [(f.start, f.end) for f in found]
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if not word[:1].isupper() or word.isupper() or any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        folded = fold(word)
+        forms = {folded} | {folded[: -len(fold(e))] for e in GIVEN_ENDINGS if folded.endswith(fold(e))}
+        groups = {id(g): g for f in forms if len(f) >= 3 for g in by_given.get(canonical_given(f), [])}
+        if len(groups) == 1 and is_given(word) and not common_word(text, m.start(), language):
+            next(iter(groups.values())).add(word, word, m.span())
+
+
+def full_surnames(found: list[Found]) -> set[str]:
+    """The surnames of the persons named in full among ``found``: evidence for a surname alone."""
+    out = set()
+    for f in found:
+        words = f.normal.split()
+        if f.label == PER and len(words) > 1 and is_given(words[0]) and (parts := _person_parts(f.normal)):
+            out.add(parts[0])
+    return out
+
+
+def persons(
+    text: str, found: list[Found], language: str = "ru", confirmed: frozenset[str] | set[str] = frozenset()
+) -> list[Person]:
+    """One person per key; a surname alone joins the full name with that surname in the article. In
+    :data:`EVIDENCE_LANGUAGES` a surname that joins none is kept only after a title or when a person of
+    that surname is named in full in ``confirmed`` (surname skeletons: the batch, the archive)."""
     full: dict[str, _Group] = {}
     alone: dict[str, _Group] = {}
     people = [f for f in found if f.label == PER]
@@ -310,14 +473,24 @@ def persons(text: str, found: list[Found]) -> list[Person]:
         surface = text[f.start : f.end]
         if given:
             key = f"{surname}_{given}"
-            group = full.setdefault(key, _Group(key, surname, f.normal))
+            group = full.setdefault(key, _Group(key, surname, f.normal, given=given))
         else:
             group = next((g for g in full.values() if g.surname == surname), None)
             if group is None:
                 if f.weak:
                     continue
                 group = alone.setdefault(surname, _Group(surname, surname, f.normal))
+                group.titled = group.titled or titled(text, f.start)
         group.add(surface, f.normal, (f.start, f.end))
+    _join_given_names(text, full, found, language)
+    if language in EVIDENCE_LANGUAGES:
+        alone = {
+            k: g
+            for k, g in alone.items()
+            if g.titled
+            or g.surname in confirmed
+            or not all(common_word(text, s, language) for s, _ in g.mentions)
+        }
     return [
         Person(
             key=g.key,
@@ -344,10 +517,18 @@ def places(found: list[Found]) -> list[Place]:
     return list(by_key.values())
 
 
-def entities(text: str, language: str) -> tuple[list[Person], list[Place]]:
-    """The persons and places of a text in ``language`` (ru, uk, be or pl)."""
-    found = _polish(text) if language == "pl" else _cyrillic(text, language)
-    return persons(text, found), places(found)
+def read(text: str, language: str) -> list[Found]:
+    """The person and place names of a text in ``language`` (ru, uk, be or pl), with nominatives."""
+    return _polish(text) if language == "pl" else _cyrillic(text, language)
+
+
+def entities(
+    text: str, language: str, confirmed: frozenset[str] | set[str] = frozenset()
+) -> tuple[list[Person], list[Place]]:
+    """The persons and places of a text in ``language`` (ru, uk, be or pl); ``confirmed``: surname
+    skeletons named in full elsewhere (see :func:`persons`)."""
+    found = read(text, language)
+    return persons(text, found, language, confirmed | full_surnames(found)), places(found)
 
 
 # Month names as dates write them (genitive, "19 октября"), by their first letters: enough to tell
@@ -461,12 +642,26 @@ def _nearest_year(month: int, day: int, anchor: date | None) -> int | None:
     return min(options)[1] if options else None
 
 
-def fill(article) -> None:
-    """Set the persons, places and dates of an article in Russian, Ukrainian, Belarusian or Polish."""
+def fill(
+    article, found: list[Found] | None = None, confirmed: frozenset[str] | set[str] = frozenset()
+) -> None:
+    """Set the persons, places and dates of an article in Russian, Ukrainian, Belarusian or Polish
+    (``found``: its names when already read; ``confirmed``: see :func:`persons`)."""
     from archive.entities.dates import dates_in
 
-    article.persons, article.places = entities(article.text, article.language)
-    found = dates_in(article.text, article.published) + dates(
+    found = read(article.text, article.language) if found is None else found
+    article.persons = persons(article.text, found, article.language, confirmed)
+    article.places = places(found)
+    found_dates = dates_in(article.text, article.published) + dates(
         article.text, article.language, article.published
     )
-    article.dates = sorted(found, key=lambda d: (d.start, d.end))
+    article.dates = sorted(found_dates, key=lambda d: (d.start, d.end))
+
+
+def extract(articles: list, confirmed: frozenset[str] = frozenset()) -> None:
+    """Fill the entities of articles in Russian, Ukrainian, Belarusian or Polish; a surname alone has
+    the evidence of a full name anywhere in the batch or in ``confirmed`` (the archive's)."""
+    read_names = [read(a.text, a.language) for a in articles]
+    batch = set(confirmed).union(*(full_surnames(found) for found in read_names))
+    for article, found in zip(articles, read_names, strict=True):
+        fill(article, found, batch)
