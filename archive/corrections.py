@@ -12,7 +12,7 @@ import getpass
 from pathlib import Path
 from typing import Any
 
-from archive.curation import KINDS, VERBS, Rules, differs, reapplied, slug
+from archive.curation import KINDS, VERBS, Rules, differs, hidden_by, reapplied, slug
 from archive.errors import ArchiveError, NotFound
 from archive.home import Archive
 from archive.search.engines import IndexWriter
@@ -35,15 +35,6 @@ def os_user() -> str:
 def _known(catalog: Catalog, kind: str, key: str) -> bool:
     table = "article_persons" if kind == "person" else "article_places"
     return catalog.db.execute(f"SELECT 1 FROM {table} WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
-
-
-def _hidden(rules: Rules, kind: str, key: str) -> bool:
-    """Is ``key`` hidden by the active rules (a hide not followed by an unhide)?"""
-    state = False
-    for rule in rules.rules:
-        if rule.kind == kind and rule.keys[:1] == [key] and rule.verb in ("hide", "unhide"):
-            state = rule.verb == "hide"
-    return state
 
 
 def _place_row(catalog: Catalog, key: str) -> dict[str, Any] | None:
@@ -76,7 +67,7 @@ def build_rule(catalog: Catalog, rules: Rules, kind: str, verb: str, keys: list[
     if not keys:
         raise ArchiveError("Name the key to correct.")
     noun = "person" if kind == "person" else "place"
-    if verb == "hide" and _hidden(rules, kind, keys[0]):
+    if verb == "hide" and hidden_by(rules, kind, keys[0]):
         raise ArchiveError(f"The {noun} {keys[0]!r} is already hidden.")
     check = keys if verb != "unhide" else []
     for key in check:
@@ -94,7 +85,7 @@ def build_rule(catalog: Catalog, rules: Rules, kind: str, verb: str, keys: list[
         raise ArchiveError(f"{verb} takes one key.")
     if verb == "rename":
         rule["name"] = _clean_name(opts.get("name"))
-    elif verb == "unhide" and not _hidden(rules, kind, keys[0]):
+    elif verb == "unhide" and not hidden_by(rules, kind, keys[0]):
         raise ArchiveError(f"The {noun} {keys[0]!r} is not hidden.")
     elif verb == "split":
         variants = [v.strip() for v in opts.get("variants") or [] if v and v.strip()]
@@ -186,22 +177,3 @@ def refresh(catalog: Catalog, writer: IndexWriter, kind: str, keys: set[str]) ->
         catalog.mark_indexed(a.id for a in changed)
         catalog.commit()
     return len(changed)
-
-
-def describe(row: dict[str, Any]) -> str:
-    """A correction in words, for ``archive history`` and the site."""
-    rule, kind, verb = row["rule"], row["kind"], row["verb"]
-    keys = rule.get("keys", [])
-    if verb == "merge":
-        named = f" as {rule['name']!r}" if rule.get("name") else ""
-        return f"merged {kind}s {', '.join(keys[1:])} into {keys[0]}{named}"
-    if verb == "split":
-        return (
-            f"split {', '.join(map(repr, rule.get('variants', [])))} off {kind} {keys[0]} as {rule.get('to')}"
-        )
-    if verb == "rename":
-        return f"renamed {kind} {keys[0]} to {rule.get('name')!r}"
-    if verb == "move":
-        where = f" in {', '.join(rule['articles'])}" if rule.get("articles") else ""
-        return f"moved place {keys[0]} to {rule.get('to')}{where}"
-    return f"{verb} {kind} {keys[0]}" + (" (not a person)" if verb == "hide" and kind == "person" else "")

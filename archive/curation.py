@@ -270,3 +270,31 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 def slug(text: str) -> str:
     return _SLUG.sub("-", _fold(text).lower()).strip("-") or "x"
+
+
+def hidden_by(rules: Rules, kind: str, key: str) -> bool:
+    """Is ``key`` hidden by the active rules (a hide not followed by an unhide)?"""
+    state = False
+    for rule in rules.rules:
+        if rule.kind == kind and rule.keys[:1] == [key] and rule.verb in ("hide", "unhide"):
+            state = rule.verb == "hide"
+    return state
+
+
+def describe(row: dict[str, Any]) -> str:
+    """A correction in words, for ``archive history`` and the site."""
+    rule, kind, verb = row["rule"], row["kind"], row["verb"]
+    keys = rule.get("keys", [])
+    if verb == "merge":
+        named = f" as {rule['name']!r}" if rule.get("name") else ""
+        return f"merged {kind}s {', '.join(keys[1:])} into {keys[0]}{named}"
+    if verb == "split":
+        return (
+            f"split {', '.join(map(repr, rule.get('variants', [])))} off {kind} {keys[0]} as {rule.get('to')}"
+        )
+    if verb == "rename":
+        return f"renamed {kind} {keys[0]} to {rule.get('name')!r}"
+    if verb == "move":
+        where = f" in {', '.join(rule['articles'])}" if rule.get("articles") else ""
+        return f"moved place {keys[0]} to {rule.get('to')}{where}"
+    return f"{verb} {kind} {keys[0]}" + (" (not a person)" if verb == "hide" and kind == "person" else "")

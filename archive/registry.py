@@ -71,7 +71,7 @@ def history_of(catalog: Catalog, kind: str, key: str) -> list[dict[str, Any]]:
 
 def history_item(row: dict[str, Any]) -> dict[str, Any]:
     """A correction as ``archive history --json`` prints it."""
-    from archive.corrections import describe  # it imports the index writer (whoosh): not for listings
+    from archive.curation import describe
 
     return {
         "id": row["id"],
@@ -87,10 +87,9 @@ def history_item(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def hidden(catalog: Catalog, kind: str, key: str) -> bool:
-    from archive.corrections import _hidden
-    from archive.curation import Rules
+    from archive.curation import Rules, hidden_by
 
-    return _hidden(Rules.from_rows(catalog.corrections()), kind, key)
+    return hidden_by(Rules.from_rows(catalog.corrections()), kind, key)
 
 
 def entity(catalog: Catalog, kind: str, key: str) -> dict[str, Any]:

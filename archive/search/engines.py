@@ -15,19 +15,22 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from archive.search.limits import MAX_SNIPPETS, TIME_BUDGET_SECONDS, WHOLE_SET_TIME_BUDGET_SECONDS
+
+__all__ = [
+    "MAX_SNIPPETS",
+    "TIME_BUDGET_SECONDS",
+    "WHOLE_SET_TIME_BUDGET_SECONDS",
+    "IndexWriter",
+    "SearchEngine",
+    "open_reader",
+    "open_writer",
+]
+
 if TYPE_CHECKING:
     from archive.models import Article
     from archive.search.request import SearchRequest
     from archive.store import Catalog
-
-#: Wall-clock budget of one search (parse, match, facets, page) on the site; past it the search stops
-#: with :class:`~archive.errors.SearchTimeout` instead of holding a worker (DESIGN §5).
-TIME_BUDGET_SECONDS = 1.0
-#: Budget of the whole-result paths (the CLI, exports, batches, watches): not cut by the site's budget,
-#: which protects shared web workers, yet still ending on a busy machine (the query guards bound the work).
-WHOLE_SET_TIME_BUDGET_SECONDS = 120.0
-#: Snippets per result: the best-matching passages of the article.
-MAX_SNIPPETS = 3
 
 
 @runtime_checkable
@@ -101,6 +104,10 @@ def search_url(url: str | None = None) -> str | None:
 def open_reader(home: Path | None, url: str | None = None, **options: Any) -> SearchEngine:
     """A :class:`SearchEngine` on the archive at ``home`` (embedded) or on the cluster at ``url``.
 
+    Options every engine takes: ``time_budget``. The embedded engine's own: ``catalog`` (an open catalog
+    to read), ``whole_set`` (the CLI's budget) and ``pooled`` (the site's searchers, kept open between
+    requests: ``close`` gives one back); others ignore what they do not know.
+
     :raises IndexMissing: no archive there. :raises SearchUnavailable: the cluster cannot be reached.
     """
     url = search_url(url)
@@ -108,6 +115,10 @@ def open_reader(home: Path | None, url: str | None = None, **options: Any) -> Se
         from archive.search.opensearch.engine import OpenSearchEngine
 
         return OpenSearchEngine(url, **options)
+    if options.pop("pooled", False):  # the site's: searchers kept open between requests
+        from archive.search.whoosh.kept import acquire
+
+        return acquire(Path(home), **options)
     from archive.search.whoosh.engine import open_searcher
 
     return open_searcher(Path(home), **options)

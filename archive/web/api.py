@@ -16,7 +16,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search():
-    """Exactly what the engine answers; a bad request is a 400 with a message (see app.error_response)."""
+    """Exactly what the engine answers; a bad request is a 400 with a message (see archive.web.errors)."""
     check_query(request.args, SEARCH_PARAMETERS)
     return jsonify(get_searcher().search(SearchRequest.from_args(request.args)))
 

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from archive.errors import BadQuery, IndexMissing, NotFound, SearchUnavailable
 from archive.web import api, auth, batch, export, people, resources, security, throttle, views, watches
+from archive.web.errors import error_response
 
 #: ``ARCHIVE_SECURE_COOKIES=1`` (or true/yes/on): the site is served over HTTPS, so the login cookie is
 #: marked ``Secure`` and never travels in clear.
 SECURE_COOKIES_ENV = "ARCHIVE_SECURE_COOKIES"
-#: Routes that answer JSON, errors included: the API and the exports (a CSV's error is JSON too, as the
-#: OpenAPI document says).
-MACHINE_SUFFIXES = (".json", ".csv")
 
 #: Shown when the home holds no archive: what happened and how to fix it.
 NO_ARCHIVE = "There is no archive here yet. Import articles with `archive import PATH`, then reload."
@@ -70,18 +68,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.endswith(MACHINE_SUFFIXES)
-
-
-def error_response(status: int, title: str, message: str, headers: dict | None = None):
-    """The error as ``{"error", "status"}`` JSON on the API and exports, as a page elsewhere."""
-    if wants_json():
-        return jsonify({"error": message, "status": status}), status, headers or {}
-    page = render_template("error.html", status=status, title=title, message=message)
-    return page, status, headers or {}
 
 
 def _register_error_pages(app: Flask) -> None:

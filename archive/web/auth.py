@@ -20,6 +20,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from archive import users as users_file
 from archive.errors import ArchiveError
+from archive.web.errors import error_response
 from archive.web.security import same_site_path
 from archive.web.throttle import LoginThrottle
 
@@ -130,8 +131,6 @@ def _needs_basic() -> bool:
 
 
 def require_login():
-    from archive.web.app import error_response  # the app module imports this one
-
     try:
         data = current_users()
     except ArchiveError as exc:

@@ -21,8 +21,8 @@ from whoosh import query as wq
 from archive.errors import IndexMissing, SearchTimeout
 from archive.models import Article
 from archive.search.analysis import is_current
-from archive.search.engines import MAX_SNIPPETS, TIME_BUDGET_SECONDS, WHOLE_SET_TIME_BUDGET_SECONDS
 from archive.search.highlight import Snippet, snippet
+from archive.search.limits import MAX_SNIPPETS, TIME_BUDGET_SECONDS, WHOLE_SET_TIME_BUDGET_SECONDS
 from archive.search.query import fix_fields, parse
 from archive.search.request import SearchRequest
 from archive.search.whoosh import facets as facet_counts
@@ -489,27 +489,19 @@ def _open_catalog(home: Path):
         return None
 
 
+def budget(time_budget: float | None = None, whole_set: bool = False) -> float:
+    """``time_budget``, else the site's :data:`TIME_BUDGET_SECONDS`, or with ``whole_set`` (the CLI,
+    exports, batches, watches) :data:`WHOLE_SET_TIME_BUDGET_SECONDS`."""
+    return time_budget or (WHOLE_SET_TIME_BUDGET_SECONDS if whole_set else TIME_BUDGET_SECONDS)
+
+
 def open_searcher(
-    home: Path,
-    catalog: Any = None,
-    time_budget: float | None = None,
-    pooled: bool = False,
-    whole_set: bool = False,
+    home: Path, catalog: Any = None, time_budget: float | None = None, whole_set: bool = False
 ) -> ArchiveSearcher:
     """Open a searcher on the archive at ``home``; close it when done (``with open_searcher(h) as s:``).
 
     :param catalog: an open catalog to read (the caller closes it); by default the home's is opened.
-    :param time_budget: seconds one search may take; by default the site's :data:`TIME_BUDGET_SECONDS`,
-        or :data:`WHOLE_SET_TIME_BUDGET_SECONDS` with ``whole_set`` (the CLI, exports, watches).
-    :param pooled: take a searcher from the process's pool (:mod:`.kept`, the site's); ``close`` gives
-        it back. It opens the home's catalog (``catalog`` is ignored).
+    :param time_budget: seconds one search may take (see :func:`budget`).
     :raises IndexMissing: when there is no archive at ``home``.
     """
-    budget = time_budget or (WHOLE_SET_TIME_BUDGET_SECONDS if whole_set else TIME_BUDGET_SECONDS)
-    if pooled:
-        from archive.search.whoosh import kept
-
-        searcher = kept.pool(home).acquire()
-        searcher.time_budget = budget
-        return searcher
-    return ArchiveSearcher(home, catalog=catalog, time_budget=budget)
+    return ArchiveSearcher(home, catalog=catalog, time_budget=budget(time_budget, whole_set))

@@ -18,27 +18,16 @@ import os
 import re
 import threading
 from pathlib import Path
+from typing import Any
 
 from archive.errors import IndexMissing
-from archive.search.request import SearchRequest
-from archive.search.whoosh.engine import ArchiveSearcher, open_searcher
+from archive.search.whoosh.engine import ArchiveSearcher, budget, open_searcher
 from archive.search.whoosh.index import index_dir
 
 #: Free searchers a pool keeps per archive (a gunicorn worker serves at most its thread count at once).
 MAX_FREE = 8
 #: Whoosh names each commit's table of contents ``_MAIN_<generation>.toc``.
 TOC_NAME = re.compile(r"^_MAIN_(\d+)\.toc$")
-#: Searches a warm-up runs: everything (facets over all articles), words in both modes, a pattern.
-WARM_UP_QUERIES = (
-    SearchRequest(),
-    SearchRequest(q="the news said"),
-    SearchRequest(q="the news said", mode="exact"),
-    SearchRequest(q="new*"),
-    # Cyrillic and Polish words load their dictionaries (~1.3 s for Ukrainian lemmas) before traffic
-    SearchRequest(q="новости"),
-    SearchRequest(q="Warszawie"),
-)
-
 _pools_lock = threading.Lock()
 _pools: dict[str, SearcherPool] = {}
 #: Pools a forked child inherited: kept referenced, never used or closed there (SQLite forbids using
@@ -138,15 +127,6 @@ class SearcherPool:
         for _, searcher in free:
             searcher.close()
 
-    def warm_up(self) -> None:
-        """Open a searcher and run :data:`WARM_UP_QUERIES`, so the process's per-generation caches and
-        the postings of common terms are loaded before the first real request."""
-        searcher = self.acquire()
-        try:
-            searcher.warm_up(WARM_UP_QUERIES)
-        finally:
-            self.release(searcher)
-
 
 def pool(home: Path) -> SearcherPool:
     """The process's pool for ``home``."""
@@ -156,6 +136,16 @@ def pool(home: Path) -> SearcherPool:
         if found is None:
             found = _pools[key] = SearcherPool(Path(home))
         return found
+
+
+def acquire(
+    home: Path, time_budget: float | None = None, whole_set: bool = False, **_: Any
+) -> ArchiveSearcher:
+    """A searcher from the process's pool for ``home`` (the site's); its ``close`` gives it back. It reads
+    the home's own catalog (a ``catalog`` option is ignored)."""
+    searcher = pool(home).acquire()
+    searcher.time_budget = budget(time_budget, whole_set)
+    return searcher
 
 
 def close_all() -> None:
