@@ -244,13 +244,16 @@ class OpenSearchEngine:
             body["collapse"] = {"field": "story"}
         response = self._search(body)
         hits = response["hits"]["hits"]
+        total = response["hits"]["total"]["value"]
         results = self._results(hits, sel, req.exact)
         if req.collapse:
             self._add_copies(results, hits, sel, req)
         names = self._names()
         out = {
-            "total": response["hits"]["total"]["value"],
-            "stories": response["aggregations"]["stories"]["value"],
+            "total": total,
+            "stories": os_search.read_stories(
+                self.client, self.names.articles, sel["query"], total, response["aggregations"]["stories"]
+            ),
             "page": req.page,
             "per_page": req.per_page,
             "results": results,

@@ -103,6 +103,7 @@ ARTICLE_FIELDS: dict[str, Any] = {
     "source": _KEYWORD,  # outlet, lowercased
     "language": _KEYWORD,
     "story": _KEYWORD,
+    "shared": {"type": "boolean"},  # the article has a story of wire copies (its ``story`` is not its id)
     "mentioned": {"type": "integer_range"},  # dates mentioned in the text, YYYYMMDD ranges
     "data": {"type": "object", "enabled": False},  # the whole article (Article.to_dict), as readers see it
 }
@@ -205,8 +206,9 @@ def article_source(article: Article) -> dict[str, Any]:
         "person": sorted({p.key for p in article.persons}),
         "place": place_keys(article),
         "source": (article.source or "").strip().lower() or None,
-        "language": article.language or None,
+        "language": article.language or "",  # "": unknown, a facet value as in the embedded engine
         "story": article.story or article.id,  # an article without copies is a story of its own
+        "shared": article.story is not None,
         "mentioned": [{"gte": low, "lte": high} for low, high in _mentioned(article)],
         "data": article.to_dict(),
     }

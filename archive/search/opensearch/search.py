@@ -30,8 +30,8 @@ MAX_MONTHS = 240
 SHARD_SIZE = 2_000
 #: Buckets per page of the composite recount.
 COMPOSITE_PAGE = 1_000
-#: Distinct stories counted exactly below this (the cardinality aggregation's hash set; its maximum).
-STORY_PRECISION = 40_000
+#: Stories of wire copies counted per request; more are paged with a composite aggregation.
+STORY_BUCKETS = 10_000
 #: Sort orders: the embedded engine's (archive.search.whoosh.engine._order), ties broken by id.
 SORTS = {
     "relevance": [{"_score": "desc"}, {"day": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
@@ -94,8 +94,26 @@ def facet_aggs(facet_size: int) -> dict[str, Any]:
         "place": _terms("place", facet_size, by_count),
         "published": _terms("month", MAX_MONTHS, [{"_key": "desc"}]),
         "language": _terms("language", FACET_SIZE, by_count),
-        "stories": {"cardinality": {"field": "story", "precision_threshold": STORY_PRECISION}},
+        "stories": stories_agg(),
     }
+
+
+def stories_agg() -> dict[str, Any]:
+    """The articles with copies and their distinct stories (exact: no cardinality estimate)."""
+    terms = {"field": "story", "size": STORY_BUCKETS, "shard_size": STORY_BUCKETS}
+    return {"filter": {"term": {"shared": True}}, "aggs": {"story": {"terms": terms}}}
+
+
+def read_stories(
+    client: OpenSearch, index: str, query: dict[str, Any], total: int, agg: dict[str, Any]
+) -> int:
+    """How many stories the ``total`` matching articles make: each article without copies is one."""
+    buckets = agg["story"]["buckets"]
+    distinct = len(buckets)
+    if agg["story"]["sum_other_doc_count"] or distinct >= STORY_BUCKETS:
+        shared = {"bool": {"filter": [query, {"term": {"shared": True}}]}}
+        distinct = len(composite_facet(client, index, shared, {"field": "story"}))
+    return total - agg["doc_count"] + distinct
 
 
 def read_facets(
@@ -118,7 +136,8 @@ def read_facets(
 def composite_facet(
     client: OpenSearch, index: str, query: dict[str, Any], terms: dict[str, Any]
 ) -> list[tuple[str, int]]:
-    """Every value of a facet for the query's articles, paged with a composite aggregation (exact)."""
+    """Every value of a facet for the query's articles, paged with a composite aggregation (exact), in
+    the terms aggregation's order and size (``terms``: its parameters; all values by key without)."""
     counts: list[tuple[str, int]] = []
     after = None
     while True:
@@ -134,11 +153,11 @@ def composite_facet(
         after = result.get("after_key")
         if not result["buckets"] or not after:
             break
-    if "_count" in terms["order"][0]:
+    if "_count" in terms.get("order", [{}])[0]:
         counts.sort(key=lambda kv: (-kv[1], kv[0]))
-    else:
+    elif "order" in terms:
         counts.sort(key=lambda kv: kv[0], reverse=True)
-    return counts[: terms["size"]]
+    return counts[: terms.get("size")]
 
 
 def expand_pattern(
