@@ -46,10 +46,13 @@ demo: port-free seed
 	@echo "Serving the archive on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	ARCHIVE_HOME=$(HOME_DIR) $(BIN)/gunicorn --config python:archive.web.gunicorn_conf --bind 127.0.0.1:$(PORT)
 
-test: install chromium
+# The whole suite, the OpenSearch tests included: against a cluster of its own (TEST_CLUSTER, other ports
+# than `make opensearch`, which it leaves alone), stopped when pytest ends, fails or is interrupted.
+test: install chromium opensearch/target/classpath.txt
 	$(BIN)/ruff check archive tests benchmarks
 	$(BIN)/ruff format --check archive tests benchmarks
-	$(BIN)/pytest -q
+	@trap '$(TEST_CLUSTER) stop' EXIT; $(TEST_CLUSTER) start && \
+	ARCHIVE_TEST_SEARCH_URL=$(TEST_SEARCH_URL) $(BIN)/pytest -q
 
 test-fast: install
 	$(BIN)/pytest -q -m 'not browser'
@@ -77,6 +80,11 @@ clean:
 # node runs in its own JVM (HTTP 127.0.0.1:9200 and 9201); data and logs in .opensearch/.
 .PHONY: opensearch opensearch-stop test-opensearch
 OPENSEARCH_CP := opensearch/target/classpath.txt
+# The cluster `make test` starts and stops: its own ports and folder, so a running `make opensearch` (and
+# whoever uses it) is never touched; the fault tests start a third, throw-away one on 9230/9231.
+TEST_PORTS := 9250,9251
+TEST_CLUSTER := $(PYTHON) opensearch/cluster.py --ports $(TEST_PORTS) --dir .opensearch-test --name archive-test
+TEST_SEARCH_URL := http://127.0.0.1:9250,http://127.0.0.1:9251
 
 $(OPENSEARCH_CP): opensearch/pom.xml opensearch/src/main/java/archive/opensearch/ArchiveNode.java
 	mvn -q -B -f opensearch/pom.xml package
@@ -88,5 +96,7 @@ opensearch: $(OPENSEARCH_CP)
 opensearch-stop:
 	@$(PYTHON) opensearch/cluster.py stop
 
-test-opensearch: install opensearch
-	$(BIN)/pytest -q -m opensearch tests/test_opensearch_cluster.py
+# Only the OpenSearch tests (conformance, writes, faults), on the test cluster as `make test` runs them.
+test-opensearch: install $(OPENSEARCH_CP)
+	@trap '$(TEST_CLUSTER) stop' EXIT; $(TEST_CLUSTER) start && \
+	ARCHIVE_TEST_SEARCH_URL=$(TEST_SEARCH_URL) $(BIN)/pytest -q -m opensearch

@@ -71,6 +71,8 @@ class Cluster:
         self.root = Path(root)
         self.name = name
         self.nodes = [(f"node-{i + 1}", port, port + TRANSPORT_OFFSET) for i, port in enumerate(ports)]
+        #: The nodes this object started, to reap them when they end.
+        self.procs: dict[str, subprocess.Popen] = {}
 
     @property
     def url(self) -> str:
@@ -103,6 +105,9 @@ class Cluster:
     def pid(self, node: str) -> int | None:
         """The node's process id while it runs, else None (a stale pid file is removed)."""
         path = self.pid_file(node)
+        proc = self.procs.get(node)
+        if proc is not None and proc.poll() is not None:  # ours, and it ended: reaped now
+            del self.procs[node]
         try:
             pid = int(path.read_text())
             os.kill(pid, 0)
@@ -146,6 +151,7 @@ class Cluster:
                 start_new_session=True,
             )
         self.pid_file(node).write_text(str(proc.pid))
+        self.procs[node] = proc
 
     def start(self, quiet: bool = False) -> int:
         """Start the nodes that are not running and wait until the cluster is green; 0 on success."""
@@ -201,6 +207,9 @@ class Cluster:
         if pid is not None:
             os.kill(pid, signal.SIGKILL)
             self.pid_file(node).unlink(missing_ok=True)
+        proc = self.procs.pop(node, None)
+        if proc is not None:
+            proc.wait()
 
     def stop(self, quiet: bool = False) -> int:
         pids = {node: pid for node, _, _ in self.nodes if (pid := self.pid(node)) is not None}
@@ -210,6 +219,9 @@ class Cluster:
         while pids and time.monotonic() < deadline:
             pids = {node: pid for node, pid in pids.items() if self.pid(node) is not None}
             time.sleep(0.3)
+        for node in list(self.procs):
+            if node not in pids:
+                self.procs.pop(node).wait()
         for node in pids:
             print(f"{node} did not stop in {STOP_TIMEOUT} s: killed", file=sys.stderr)
             self.kill(node)
