@@ -131,6 +131,23 @@ def test_ukrainian_persons_a_given_name_ner_missed_and_no_common_words(ml_home, 
     assert ids(cli_json(ml_home, "", "--person", "Марчук")) == {"uk-3"}
 
 
+def test_a_name_finds_its_spellings_in_every_script_and_reports_them(ml_home, client):
+    """Issue 12 item 5: Latin ``Lukashenko`` finds the Cyrillic-only (ru, uk, be) and the Polish-only
+    articles, ``Путин`` the English one and the Belarusian Пуцін, through the person registry."""
+    for result in (
+        cli_json(ml_home, "Lukashenko"),
+        client.get("/api/search?q=Lukashenko&per_page=50").get_json(),
+    ):
+        assert ids(result) == {"ru-1", "uk-1", "be-1", "pl-1", "pl-3", "en-1"}
+        (expansion,) = result["expansions"]
+        assert expansion["key"] == "lukashenko_aleksandr"
+        assert {"Лукашенко", "Аляксандр Лукашэнка", "Łukaszenki"} <= set(expansion["variants"])
+    putin = cli_json(ml_home, "Путин")
+    assert ids(putin) == {"ru-1", "be-1", "en-1"}
+    assert {"Vladimir Putin", "Уладзімір Пуцін"} <= set(putin["expansions"][0]["variants"])
+    assert ids(cli_json(ml_home, "Путин", "--exact")) == {"ru-1"}  # exact mode stays literal
+
+
 def test_polish_names_key_from_the_nominative_and_feminine_stays_feminine(client):
     persons = {p["key"]: p for p in client.get("/api/articles/pl-1").get_json()["persons"]}
     assert "Kaczyńskiego" in persons["kachinski_yaroslav"]["variants"]

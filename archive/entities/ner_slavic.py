@@ -143,6 +143,9 @@ def lemma(word: str, language: str) -> str:
     import simplemma
 
     if language == "be":  # Belarusian instrumental surnames: Пуціным -> Пуцін, Лукашэнкам -> Лукашэнка
+        for ending in GIVEN_ENDINGS:  # and given names: Уладзімірам -> Уладзімір
+            if word[:1].isupper() and word.endswith(ending) and is_given_name(fold(word[: -len(ending)])):
+                return word[: -len(ending)]
         for ending, nominative in BELARUSIAN_ENDINGS:
             if word[:1].isupper() and word.endswith(ending) and len(word) > len(ending) + 2:
                 return word[: -len(ending)] + nominative
@@ -428,16 +431,22 @@ def common_word(text: str, start: int, language: str) -> bool:
     return initial and simplemma.is_known(lower, lang=language) and not is_given(word)
 
 
-def _join_given_names(text: str, full: dict[str, _Group], found: list[Found], language: str) -> None:
-    """A given name alone ("Іван родом із села") is a mention of the one person named in full with it
-    in the article, when there is exactly one."""
+def _join_mentions(text: str, full: dict[str, _Group], found: list[Found], language: str) -> None:
+    """Words NER left out that name a person named in full in the article: its surname in any case
+    ("Лукашэнка заявіў") and a given name alone ("Іван родом із села") when one person has it."""
     by_given: dict[str, list[_Group]] = {}
+    by_surname: dict[str, _Group] = {}
     for g in full.values():
         by_given.setdefault(g.given or "", []).append(g)
+        by_surname.setdefault(g.surname, g)
     taken = [(f.start, f.end) for f in found]
     for m in _WORD.finditer(text):
         word = m.group()
         if not word[:1].isupper() or word.isupper() or any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        surnames = {p.surname for w in {word, lemma(word, language)} if (p := name_parts(w))}
+        if group := next((by_surname[s] for s in surnames if s in by_surname), None):
+            group.add(word, word, m.span())
             continue
         folded = fold(word)
         forms = {folded} | {folded[: -len(fold(e))] for e in GIVEN_ENDINGS if folded.endswith(fold(e))}
@@ -482,7 +491,7 @@ def persons(
                 group = alone.setdefault(surname, _Group(surname, surname, f.normal))
                 group.titled = group.titled or titled(text, f.start)
         group.add(surface, f.normal, (f.start, f.end))
-    _join_given_names(text, full, found, language)
+    _join_mentions(text, full, found, language)
     if language in EVIDENCE_LANGUAGES:
         alone = {
             k: g

@@ -58,7 +58,7 @@ _REWRITES = [
         (r"ae", "a"),
         (r"(.)\1+", r"\1"),  # doubled letters: Volcker/Volker are spelled alike
         (r"ou(?=[^aeiou])", "ov"),  # Belarusian ў: Tsikhanouskaya = Tsikhanovskaya
-        (r"^ts(?=i)", "t"),  # Belarusian ці is Russian ти: Tsikhanouskaya = Tikhanovskaya
+        (r"ts(?=i)", "t"),  # Belarusian ці is Russian ти: Tsikhanouskaya = Tikhanovskaya, Пуцін = Путин
     ]
 ]
 # Endings, tried in order, first match wins (-skii/-sky/-ski are one ending; -ska is not -ka).
