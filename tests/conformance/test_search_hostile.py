@@ -8,16 +8,21 @@ from html.parser import HTMLParser
 
 import pytest
 
-from archive.errors import BadQuery, SearchTimeout
+from archive.errors import BadQuery
 from archive.search.request import SearchRequest
-from archive.search.whoosh.engine import ArchiveSearcher
 
 try:  # tests/ is a package in this repository; without its __init__.py the helpers import directly
-    from tests.search_fixtures import HOSTILE_ID, articles, search_home, searcher
+    from tests.search_fixtures import HOSTILE_ID, articles, search_home
 except ImportError:  # pragma: no cover
-    from search_fixtures import HOSTILE_ID, articles, search_home, searcher
+    from search_fixtures import HOSTILE_ID, articles, search_home
 
-__all__ = ["articles", "search_home", "searcher"]  # fixtures used by name
+__all__ = ["articles", "search_home"]  # fixtures used by name
+
+
+@pytest.fixture
+def searcher(engine):
+    """The engine under test: each test here runs once per engine."""
+    return engine
 
 #: "Well under" the one-second budget: a guard must refuse before the clock has to.
 FAST_SECONDS = 0.5
@@ -97,15 +102,6 @@ def test_nul_bytes_do_not_change_the_answer(searcher):
         searcher.search(SearchRequest(q="\x00police\x00"))["total"]
         == searcher.search(SearchRequest(q="police"))["total"]
     )
-
-
-def test_time_budget_stops_a_search(search_home):
-    s = ArchiveSearcher(search_home, time_budget=0.0)
-    try:
-        with pytest.raises(SearchTimeout, match="narrow it"):
-            s.search(SearchRequest(q="police OR election"))
-    finally:
-        s.close()
 
 
 class _Tags(HTMLParser):

@@ -1,18 +1,25 @@
-"""The search engine on a real imported archive: operators, names, filters, facets, paging, snippets."""
+"""The search engine on a real imported archive: operators, names, filters, facets, paging, snippets.
+
+Every test runs on each engine (``engine``, tests/conformance/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from archive.search.request import SearchRequest
-from archive.search.whoosh.engine import open_searcher
 
 try:  # tests/ is a package in this repository; without its __init__.py the helpers import directly
-    from tests.search_fixtures import HOSTILE_ID, article_terms, articles, containing, search_home, searcher
+    from tests.search_fixtures import HOSTILE_ID, article_terms, articles, containing, search_home
 except ImportError:  # pragma: no cover
-    from search_fixtures import HOSTILE_ID, article_terms, articles, containing, search_home, searcher
+    from search_fixtures import HOSTILE_ID, article_terms, articles, containing, search_home
 
-__all__ = ["articles", "search_home", "searcher"]  # fixtures used by name
+__all__ = ["articles", "search_home"]  # fixtures used by name
+
+
+@pytest.fixture
+def searcher(engine):
+    """The engine under test: each test here runs once per engine."""
+    return engine
 
 SEED_TITLE = 'Moscow has no intention of vacating the "Belarusian balcony"'
 
@@ -292,26 +299,3 @@ def test_export_yields_every_result_with_a_snippet(searcher):  # noqa: F811
         set(r) >= {"id", "title", "published", "source", "url", "persons", "places", "snippet"} for r in rows
     )
     assert all("<mark>" not in r["snippet"] for r in rows)
-
-
-# -- caches and resources ----------------------------------------------------------------------------
-
-
-def test_searchers_of_one_generation_share_the_cache(search_home):  # noqa: F811
-    with open_searcher(search_home) as a, open_searcher(search_home) as b:
-        assert a.cache is b.cache
-
-
-def test_no_file_descriptor_leak(search_home):  # noqa: F811
-    import os
-
-    def open_fds():
-        return len(os.listdir("/proc/self/fd"))
-
-    with open_searcher(search_home) as s:
-        s.search(SearchRequest(q="Putin"))
-    before = open_fds()
-    for _ in range(30):
-        with open_searcher(search_home) as s:
-            s.search(SearchRequest(q="Putin"))
-    assert open_fds() <= before
