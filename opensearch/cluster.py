@@ -111,11 +111,12 @@ class Cluster:
         try:
             pid = int(path.read_text())
             os.kill(pid, 0)
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except (OSError, ValueError):
             path.unlink(missing_ok=True)
             return None
-        cmdline = Path(f"/proc/{pid}/cmdline")
-        if cmdline.exists() and b"archive.opensearch.ArchiveNode" not in cmdline.read_bytes():
+        # The java launcher's command line reads empty for a moment while it starts: not a stranger.
+        if command and b"archive.opensearch.ArchiveNode" not in command:
             path.unlink(missing_ok=True)  # the pid was reused by another program
             return None
         return pid

@@ -138,6 +138,7 @@ class OpenSearchWriter:
             docs = [
                 {**d, "_index": self.names.registry} for d in layout.registry_documents(catalog, kind, keys)
             ]
+            docs = self._without_deleted(catalog, kind, docs)
             failed = self._bulk(docs)
             if failed:
                 raise SearchUnavailable(f"The search cluster did not take {len(failed)} registry entries")
@@ -148,6 +149,34 @@ class OpenSearchWriter:
             self._bulk(gone, missing_ok=True)
         self._retrying(lambda: self.client.indices.refresh(index=self.names.registry))
         return written
+
+    def _without_deleted(
+        self, catalog: Catalog, kind: str, docs: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The entries counted without the articles this session deleted that the catalog still holds
+        (a delete removes them from the catalog after the cluster's commit); an entry left with no
+        article and no correction is dropped."""
+        if not self.deleted:
+            return docs
+        table = "article_persons" if kind == "person" else "article_places"
+        ids = sorted(self.deleted)
+        going: dict[str, int] = {}
+        for start in range(0, len(ids), IDS_PER_REQUEST):
+            chunk = ids[start : start + IDS_PER_REQUEST]
+            rows = catalog.db.execute(
+                f"SELECT key, count(DISTINCT article_id) FROM {table} WHERE article_id IN "
+                f"({','.join('?' * len(chunk))}) GROUP BY key",
+                chunk,
+            )
+            for key, n in rows:
+                going[key] = going.get(key, 0) + n
+        kept = []
+        for doc in docs:
+            source = doc["_source"]
+            source["articles"] -= going.get(source["key"], 0)
+            if source["articles"] > 0 or source.get("corrections"):
+                kept.append(doc)
+        return kept
 
     # -- the pieces -------------------------------------------------------------------------------------
 
