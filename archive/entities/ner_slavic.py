@@ -84,6 +84,13 @@ EVIDENCE_LANGUAGES = frozenset({"uk", "be"})
 TITLE_ENDING_CHARS = 3
 _TITLES = frozenset(fold(t) for t in SLAVIC_TITLES)
 _WORD = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*")
+#: BLAS threads while natasha's models run: their matrices are small, and OpenBLAS's threads (one per
+#: core) spent more time waiting on each other than computing: NER 3x and morphology 8x slower on NEREL
+#: train with a busy 2-core machine, and each import worker would start its own.
+BLAS_THREADS = 1
+#: Tokens read either side of a name when tagging its morphology (natasha's tagger sees a few words of
+#: context; the nominatives came out the same on NEREL train as with whole sentences).
+MORPH_CONTEXT = 4
 #: Tokens that end a sentence inside a span natasha ran across it.
 _SENTENCE_MARKS = frozenset(".!?…")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+) $")
@@ -96,6 +103,13 @@ def _natasha():
 
     embedding = NewsEmbedding()
     return Doc, Segmenter(), MorphVocab(), NewsMorphTagger(embedding), NewsNERTagger(embedding)
+
+
+@lru_cache(maxsize=1)
+def _blas():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=1)
@@ -195,9 +209,10 @@ def _cyrillic(text: str, language: str) -> list[Found]:
     doc_class, segmenter, vocab, morph, ner = _natasha()
     doc = doc_class(text)
     doc.segment(segmenter)
-    if language == "ru":
-        doc.tag_morph(morph)
-    doc.tag_ner(ner)
+    with _blas().limit(limits=BLAS_THREADS, user_api="blas"):
+        doc.tag_ner(ner)
+        if language == "ru":
+            _tag_morph(doc, morph)
     found = []
     taken = [(s.start, s.stop) for s in doc.spans]
     for span in doc.spans:
@@ -221,6 +236,21 @@ def _cyrillic(text: str, language: str) -> list[Found]:
         words = [(lemma(w, language), w) for w in text[start:end].split()]
         found.extend(_classify(PER, start, end, words, text))
     return found
+
+
+def _tag_morph(doc, morph) -> None:
+    """Morphology for the tokens of each person and place, read with :data:`MORPH_CONTEXT` tokens
+    either side: all that their nominatives need. Tagging every sentence cost more than NER itself."""
+    index = {id(t): i for i, t in enumerate(doc.tokens)}
+    spans = [s for s in doc.spans if s.type in (PER, LOC) and s.tokens]
+    windows = []
+    for span in spans:
+        first, last = index[id(span.tokens[0])], index[id(span.tokens[-1])]
+        windows.append((max(0, first - MORPH_CONTEXT), first, last + 1))
+    chunks = [[t.text for t in doc.tokens[lo : last + MORPH_CONTEXT]] for lo, _, last in windows]
+    for (lo, first, last), markup in zip(windows, morph.map(chunks), strict=True):
+        for token, tagged in zip(doc.tokens[first:last], markup.tokens[first - lo :], strict=False):
+            token.pos, token.feats = tagged.pos, tagged.feats
 
 
 def _runs(
