@@ -141,7 +141,7 @@ def test_a_recount_gives_the_same_facets(engine, articles):
     """The composite recount (used when a shard cut a terms facet short) counts what terms counts."""
     word = common_words(articles, 1)[0]
     sel = engine.select(SearchRequest(q=word))
-    aggs = os_search.facet_aggs(20)
+    aggs = os_search.facet_aggs(20, [])
     body = {"query": sel["query"], "size": 0, "aggs": aggs}
     response = engine.client.search(index=engine.names.articles, body=body)
     facets = os_search.read_facets(engine.client, engine.names.articles, sel["query"], aggs, response)

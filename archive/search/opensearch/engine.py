@@ -153,6 +153,12 @@ class OpenSearchEngine:
             memo["articles"] = names._count({"match_all": {}})
         return memo["articles"]
 
+    def _copy_stories(self) -> list[str]:
+        memo = self._names().memo.setdefault("count", {})
+        if "copy_stories" not in memo:
+            memo["copy_stories"] = os_search.copy_stories(self.client, self.names.articles)
+        return memo["copy_stories"]
+
     def _current(self) -> bool:
         memo = self._names().memo.setdefault("count", {})
         if "current" not in memo:
@@ -238,8 +244,8 @@ class OpenSearchEngine:
             "track_scores": True,
             "_source": RESULT_SOURCE,
         }
-        aggs = os_search.facet_aggs(req.facet_size)
-        body["aggs"] = aggs if facets else {"stories": aggs["stories"]}
+        aggs = os_search.facet_aggs(req.facet_size, self._copy_stories())
+        body["aggs"] = aggs if facets else {k: v for k, v in aggs.items() if k.startswith("story_")}
         if req.collapse:
             body["collapse"] = {"field": "story"}
         response = self._search(body)
@@ -251,9 +257,7 @@ class OpenSearchEngine:
         names = self._names()
         out = {
             "total": total,
-            "stories": os_search.read_stories(
-                self.client, self.names.articles, sel["query"], total, response["aggregations"]["stories"]
-            ),
+            "stories": os_search.read_stories(total, response["aggregations"]),
             "page": req.page,
             "per_page": req.per_page,
             "results": results,

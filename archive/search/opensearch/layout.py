@@ -103,7 +103,7 @@ ARTICLE_FIELDS: dict[str, Any] = {
     "source": _KEYWORD,  # outlet, lowercased
     "language": _KEYWORD,
     "story": _KEYWORD,
-    "shared": {"type": "boolean"},  # the article has a story of wire copies (its ``story`` is not its id)
+    "copy": {"type": "boolean"},  # a wire copy of an earlier article (its story is named by another id)
     "mentioned": {"type": "integer_range"},  # dates mentioned in the text, YYYYMMDD ranges
     "data": {"type": "object", "enabled": False},  # the whole article (Article.to_dict), as readers see it
 }
@@ -208,7 +208,7 @@ def article_source(article: Article) -> dict[str, Any]:
         "source": (article.source or "").strip().lower() or None,
         "language": article.language or "",  # "": unknown, a facet value as in the embedded engine
         "story": article.story or article.id,  # an article without copies is a story of its own
-        "shared": article.story is not None,
+        "copy": article.story is not None and article.story != article.id,
         "mentioned": [{"gte": low, "lte": high} for low, high in _mentioned(article)],
         "data": article.to_dict(),
     }
