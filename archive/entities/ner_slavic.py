@@ -89,7 +89,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*")
 #: train with a busy 2-core machine, and each import worker would start its own.
 BLAS_THREADS = 1
 #: Tokens read either side of a name when tagging its morphology (natasha's tagger sees a few words of
-#: context; the nominatives came out the same on NEREL train as with whole sentences).
+#: context): of 2,426 names in 150 NEREL train articles, 2 got another nominative than with whole
+#: sentences (Ужахов/Ужахова, either way about as right).
 MORPH_CONTEXT = 4
 #: Tokens that end a sentence inside a span natasha ran across it.
 _SENTENCE_MARKS = frozenset(".!?…")
