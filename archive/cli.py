@@ -23,6 +23,12 @@ home_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Archive folder (index, catalog, originals); also $ARCHIVE_HOME.",
 )
+search_url_option = click.option(
+    "--search-url",
+    envvar=config.SEARCH_URL_ENV,
+    metavar="URLS",
+    help="The search cluster's node URLs, comma-separated; also $ARCHIVE_SEARCH_URL. Unset: the embedded index.",
+)
 wait_option = click.option(
     "--wait",
     default=0.0,
@@ -103,7 +109,8 @@ workers_option = click.option(
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 @click.option("--no-entities", is_flag=True, hidden=True, help="Skip entity extraction (benchmarks).")
 @wait_option
-def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
+@search_url_option
+def import_(paths, home, workers, as_json, quiet, no_entities, wait, search_url) -> None:
     """Import article files, folders, web archives or JSON Lines (``-`` reads stdin).
 
     Every input ends imported, updated, duplicate or failed with a reason; a bad file never stops the
@@ -137,6 +144,7 @@ def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
             progress=bar.update if bar else None,
             stdin=sys.stdin.buffer,
             wait=wait,
+            url=search_url,
         )
     except ArchiveError as exc:
         _fail(exc)
@@ -183,6 +191,7 @@ def import_(paths, home, workers, as_json, quiet, no_entities, wait) -> None:
     "--collapse", is_flag=True, help="One result per story: wire copies listed under the best match."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print exactly what /api/search returns.")
+@search_url_option
 def search(
     query,
     home,
@@ -199,6 +208,7 @@ def search(
     limit,
     collapse,
     as_json,
+    search_url,
 ) -> None:
     """Search the archive.
 
@@ -227,7 +237,7 @@ def search(
         req = SearchRequest.from_args(args)
         req.per_page = limit  # the CLI has no page cap: --limit N returns N results
         # a terminal holds no shared web worker: the whole result set, not the site's budget
-        searcher = Archive(home).reader(whole_set=True)
+        searcher = Archive(home, search_url).reader(whole_set=True)
         try:
             result = searcher.search(req, facets=as_json)  # the text output shows no facets
         finally:
@@ -257,7 +267,8 @@ def search(
 @click.argument("article_id")
 @home_option
 @click.option("--json", "as_json", is_flag=True, help="Print exactly what /api/articles/<id> returns.")
-def show(article_id, home, as_json) -> None:
+@search_url_option
+def show(article_id, home, as_json, search_url) -> None:
     """Show one article with its people, places and dates.
 
     Example:
@@ -268,13 +279,23 @@ def show(article_id, home, as_json) -> None:
     from archive.store import Catalog
 
     try:
-        with Catalog(home) as catalog:
-            article = catalog.get_article(article_id)
-            shown = article_json(article, catalog) if article is not None and as_json else None
+        if search_url:  # the cluster holds what readers see: no home needed
+            from archive.home import Archive
+
+            engine = Archive(home, search_url).reader()
+            try:
+                article = engine.article(article_id)
+                shown = article_json(article, engine) if article is not None and as_json else None
+            finally:
+                engine.close()
+        else:
+            with Catalog(home) as catalog:
+                article = catalog.get_article(article_id)
+                shown = article_json(article, catalog) if article is not None and as_json else None
     except ArchiveError as exc:
         _fail(exc)
     if article is None:
-        raise click.ClickException(f"No article with id {article_id!r} in {home}.")
+        raise click.ClickException(f"No article with id {article_id!r} in {search_url or home}.")
     if shown is not None:
         click.echo(json.dumps(shown, ensure_ascii=False, indent=1))
         return
@@ -749,7 +770,8 @@ def _batch_table(report: list[dict]) -> str:
 @home_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(home, host, port) -> None:
+@search_url_option
+def serve(home, host, port, search_url) -> None:
     """Serve the search site (development server; use gunicorn via the Procfile in production).
 
     Example:
@@ -758,7 +780,7 @@ def serve(home, host, port) -> None:
     """
     from archive.web.app import create_app
 
-    app = create_app({"ARCHIVE_HOME": str(home)})
+    app = create_app({"ARCHIVE_HOME": str(home), "SEARCH_URL": search_url})
     app.run(host=host, port=port)
 
 

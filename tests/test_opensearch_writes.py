@@ -8,6 +8,7 @@ it) and skip without it. Each test works on its own index prefix and drops it.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import signal
@@ -172,3 +173,30 @@ def test_a_killed_move_continues_with_exactly_what_was_not_acknowledged(url, pre
     assert f"Sent {total - 10} articles to {url}." in done.stdout
     assert f"Sent {total - 10:,}/{total - 10:,} articles" in done.stdout  # the progress lines
     assert counts(url, prefix)[0] == total
+
+
+def test_import_search_and_show_with_search_url_need_no_home_to_read(url, prefix, wikinews_slice, tmp_path):
+    """`--search-url` on import, search and show: the import writes the cluster, the readers need only it."""
+    env = {**os.environ, "ARCHIVE_SEARCH_PREFIX": prefix}
+    env.pop("ARCHIVE_SEARCH_URL", None)
+
+    def archive(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "archive"), *args], env=env, capture_output=True, text=True)
+
+    home, nowhere = tmp_path / "home", tmp_path / "no-home"
+    imported = archive(
+        "import", str(wikinews_slice), "--home", str(home), "--no-entities", "--search-url", url
+    )
+    assert imported.returncode == 0, imported.stderr
+    with Catalog(home) as catalog:
+        total = catalog.stats()["articles"]
+        first = next(catalog.iter_articles())
+    assert counts(url, prefix)[0] == total > 0
+    found = archive("search", "--search-url", url, "--home", str(nowhere), "--json", first.title.split()[0])
+    assert found.returncode == 0, found.stderr
+    assert first.id in {r["id"] for r in json.loads(found.stdout)["results"]}
+    shown = archive("show", first.id, "--search-url", url, "--home", str(nowhere), "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["title"] == first.title
+    assert archive("show", "no-such-article", "--search-url", url, "--home", str(nowhere)).returncode == 1
+    assert not nowhere.exists()
