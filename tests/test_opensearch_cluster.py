@@ -173,3 +173,24 @@ def test_no_node_answers_is_search_unavailable():
             engine.search(SearchRequest(q="word"))
     with pytest.raises(SearchUnavailable, match="ARCHIVE_SEARCH_URL"):
         connect("")
+
+
+def test_an_empty_or_older_index_says_so(url, articles):
+    """The embedded engine's notices: no articles yet; an index analysed by an older version."""
+    from archive.search.whoosh.engine import EMPTY_ARCHIVE_NOTICE, OLD_INDEX_NOTICE
+
+    prefix = "test-h2-notices"
+    client, index = connect(url), index_names(prefix).articles
+    drop(url, prefix)
+    client.indices.create(index=index, body=index_body())
+    try:
+        with OpenSearchEngine(url, prefix=prefix) as engine:
+            assert engine.search(SearchRequest(q="police"))["notices"] == [EMPTY_ARCHIVE_NOTICE]
+        helpers.bulk(client, actions(articles[0], index), refresh="wait_for")
+        client.indices.put_mapping(index=index, body={"_meta": {"analysis": 0}})
+        client.index(index=index_names(prefix).meta, id="meta", body={"generation": 1}, refresh="wait_for")
+        with OpenSearchEngine(url, prefix=prefix) as engine:
+            answer = engine.search(SearchRequest(q="police"))
+            assert answer["notices"] == [OLD_INDEX_NOTICE] and answer["total"] >= 0
+    finally:
+        drop(url, prefix)
