@@ -150,7 +150,9 @@ class Archive:
         deleting = catalog.ids_in_state("deleting")
         if not pending and not deleting:
             return 0
-        writer.write(pending, delete=deleting)
+        held = getattr(writer, "acknowledged", None)  # a cluster: what it acknowledged is not sent again
+        whole = held(catalog, [a.id for a in pending]) if held else set()
+        writer.write([a for a in pending if a.id not in whole], delete=deleting)
         writer.commit(catalog)
         catalog.mark_indexed(a.id for a in pending)
         catalog.delete_articles(deleting)

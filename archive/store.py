@@ -444,6 +444,19 @@ class Catalog:
         )
         return [r[0] for r in rows]
 
+    def acknowledged(self, cluster: str, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` ``cluster`` acknowledged in their current version."""
+        self.db.execute(ACKS_SQL)
+        out: set[str] = set()
+        for chunk, marks in _in_chunks(list(ids)):
+            rows = self.db.execute(
+                "SELECT a.id FROM articles a JOIN cluster_acks k ON k.cluster = ? AND k.article_id = a.id "
+                f"AND k.content_hash = a.content_hash WHERE a.id IN ({marks})",
+                [cluster, *chunk],
+            )
+            out.update(r[0] for r in rows)
+        return out
+
     def acknowledged_gone(self, cluster: str) -> list[str]:
         """Articles ``cluster`` holds that the catalog no longer has (deleted while it was not written)."""
         self.db.execute(ACKS_SQL)

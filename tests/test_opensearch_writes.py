@@ -200,3 +200,33 @@ def test_import_search_and_show_with_search_url_need_no_home_to_read(url, prefix
     assert json.loads(shown.stdout)["title"] == first.title
     assert archive("show", "no-such-article", "--search-url", url, "--home", str(nowhere)).returncode == 1
     assert not nowhere.exists()
+
+
+def test_recovery_after_a_kill_sends_only_what_the_cluster_did_not_acknowledge(url, prefix, home):
+    """A kill between the cluster's commit and the catalog's ``indexed`` leaves acknowledged articles
+    ``pending``: recovery marks them indexed without sending them; the changed ones it sends."""
+    from archive.home import Archive
+
+    move(home, url, prefix=prefix)
+    client, index = connect(url), layout.index_names(prefix).articles
+    with Catalog(home) as catalog:
+        articles = list(catalog.iter_articles())[:6]
+        acked, changed = (
+            articles[:3],
+            [
+                dataclasses.replace(a, title=a.title + " (corrected)", content_hash=a.content_hash + "-2")
+                for a in articles[3:]
+            ],
+        )
+        catalog.set_state([a.id for a in acked], "pending")
+        catalog.stage_articles(changed)
+        catalog.commit()
+        versions = {a.id: client.get(index=index, id=a.id)["_version"] for a in articles}
+        writer = OpenSearchWriter(url, prefix=prefix)
+        assert Archive(home, url).recover(catalog, writer) == 6
+        after = {a.id: client.get(index=index, id=a.id) for a in articles}
+        assert all(after[a.id]["_version"] == versions[a.id] for a in acked)  # not sent again
+        assert all(after[a.id]["_version"] > versions[a.id] for a in changed)
+        assert all(after[a.id]["_source"]["data"]["title"].endswith("(corrected)") for a in changed)
+        assert catalog.stats()["pending"] == 0
+        assert catalog.unacknowledged(writer.cluster) == []

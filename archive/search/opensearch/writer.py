@@ -126,6 +126,11 @@ class OpenSearchWriter:
         catalog.commit()
         self.written, self.deleted = {}, set()
 
+    def acknowledged(self, catalog: Catalog, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` this cluster holds in their current version, whole (acknowledged at a commit):
+        recovery after a kill need not send them again."""
+        return catalog.acknowledged(self.cluster, ids)
+
     def sync_registry(self, catalog: Catalog, full: bool = False) -> int:
         """Copy the registry entries of the touched keys (``full``: every entry) from the catalog and
         remove those the catalog no longer has; returns how many entries it wrote."""
