@@ -230,3 +230,22 @@ def test_recovery_after_a_kill_sends_only_what_the_cluster_did_not_acknowledge(u
         assert all(after[a.id]["_source"]["data"]["title"].endswith("(corrected)") for a in changed)
         assert catalog.stats()["pending"] == 0
         assert catalog.unacknowledged(writer.cluster) == []
+
+
+def test_a_web_node_with_the_url_needs_no_home(url, prefix, home, tmp_path, monkeypatch):
+    """Any number of web nodes serve one archive: with the cluster's URL, the site reads nothing else."""
+    from archive.web.app import create_app
+
+    move(home, url, prefix=prefix)
+    monkeypatch.setenv("ARCHIVE_SEARCH_PREFIX", prefix)
+    with Catalog(home) as catalog:
+        article = next(catalog.iter_articles())
+        person = next(p.key for a in catalog.iter_articles() for p in a.persons)
+    nowhere = tmp_path / "web-node"
+    web = create_app({"TESTING": True, "ARCHIVE_HOME": str(nowhere), "SEARCH_URL": url}).test_client()
+    found = web.get("/api/search", query_string={"q": article.title.split()[0]})
+    assert found.status_code == 200 and article.id in {r["id"] for r in found.get_json()["results"]}
+    assert web.get(f"/api/articles/{article.id}").get_json()["title"] == article.title
+    assert web.get(f"/articles/{article.id}").status_code == 200
+    assert web.get(f"/api/people/{person}").status_code == 200
+    assert not nowhere.exists()
