@@ -4,8 +4,9 @@
 
 ``--nerel``: a folder of NEREL brat files (``*.txt`` + ``*.ann``; tune on NEREL-v1.0/train only).
 ``--ner-uk``: ner-uk's ``v1.0`` folder; its ``dev-test-split.txt`` DEV part is read (TEST is held out).
-``--polish``: JSON Lines of ``{"text", "persons": [...], "places": [...]}`` (gold names as written);
-defaults to the self-written sample in ``tests/data/multilingual/pl_gold.jsonl``.
+``--polish``: JSON Lines of ``{"text", "persons": [...], "places": [...]}`` (gold names as written),
+or a PolEval 2018 NER training JSON (NKJP's named entities, ``*.json``); defaults to the self-written
+sample in ``tests/data/multilingual/pl_gold.jsonl``.
 
 The articles of a language are read as one import batch (a surname alone is a person when a full
 name with it is in any of them, as in an import). Scoring is per article and surname-level: a gold
@@ -36,6 +37,9 @@ POLISH_SAMPLE = ROOT / "tests" / "data" / "multilingual" / "pl_gold.jsonl"
 #: Gold labels counted: (person labels, place labels that must be found, place labels that may be).
 NEREL_LABELS = ({"PERSON"}, {"CITY", "COUNTRY", "STATE_OR_PROVINCE"}, {"LOCATION", "DISTRICT"})
 NER_UK_LABELS = ({"PERS"}, {"LOC"}, set())
+#: NKJP's types as NEREL's labels: a person's whole name (not its forename/surname parts), a place
+#: (settlement, country, region), a geographical name (a river, a mountain: allowed, not required).
+NKJP_LABELS = {"persName": "PERSON", "placeName": "CITY", "geogName": "LOCATION"}
 #: Letters of a folded surname that identify it across case forms (Путин/Путина, Tusk/Tuska).
 STEM_CHARS = 5
 #: The longest case ending told apart from a derived word's suffix (-ами, -ого, -ові, -iem).
@@ -82,6 +86,10 @@ def ner_uk_docs(folder: Path, limit: int) -> list:
 
 
 def polish_docs(path: Path) -> list:
+    """The self-written sample (JSON Lines, gold names as written), or NKJP's named entities in PolEval
+    2018's training JSON (``{"texts": [{"text", "offsets2Entities"}]}``: persName, placeName, geogName)."""
+    if path.suffix == ".json":
+        return nkjp_docs(path)
     docs = []
     for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
@@ -93,6 +101,20 @@ def polish_docs(path: Path) -> list:
                     spans.append((label, start, start + len(name), name))
                     start = text.find(name, start + 1)
         docs.append((text, spans))
+    return docs
+
+
+def nkjp_docs(path: Path) -> list:
+    docs = []
+    for record in json.loads(path.read_text(encoding="utf-8"))["texts"]:
+        spans = set()
+        for entities in record["offsets2Entities"].values():
+            for e in entities:
+                label = NKJP_LABELS.get(e["type"])
+                if label and not e.get("subtype") or e["type"] == "placeName":
+                    for offsets in e["offsets"][:1]:
+                        spans.add((label, offsets["from"], offsets["to"], e["text"]))
+        docs.append((record["text"], sorted(spans, key=lambda x: x[1])))
     return docs
 
 
@@ -190,7 +212,7 @@ def main() -> None:
         runs.append(("ru", nerel_docs(args.nerel, args.limit), NEREL_LABELS))
     if args.ner_uk:
         runs.append(("uk", ner_uk_docs(args.ner_uk, args.limit), NER_UK_LABELS))
-    runs.append(("pl", polish_docs(args.polish)[: args.limit], (*NEREL_LABELS[:2], set())))
+    runs.append(("pl", polish_docs(args.polish)[: args.limit], NEREL_LABELS))
     # load the models, the gazetteer and the given names before timing (an import worker loads them once)
     ner_slavic.entities("Тест.", "ru"), ner_slavic.entities("Test.", "pl"), ner_slavic.resolve("Москва")
     ner_slavic.is_given("Иван")

@@ -382,10 +382,12 @@ def _polish(text: str) -> list[Found]:
                 continue
         if geo:
             found.append(Found(LOC, m.start(), m.end(), geo))
-        else:
-            surname = _surname(readings, m.group(), strict=True)
-            if surname:
-                found.append(Found(PER, m.start(), m.end(), surname, weak=initial))
+        elif surname := _surname(readings, m.group(), strict=True):
+            found.append(Found(PER, m.start(), m.end(), surname, weak=initial))
+        elif titled(text, m.start()) and (surname := _surname(readings, m.group())):
+            found.append(Found(PER, m.start(), m.end(), surname))  # "prezydent Duda": duda is a bagpipe too
+        elif not readings and not initial:  # a word no dictionary knows ("Paźniewskiego"): with evidence
+            found.append(Found(PER, m.start(), m.end(), lemma(m.group(), "pl"), weak=True))
         i += 1
     return found
 
@@ -462,12 +464,14 @@ def common_word(text: str, start: int, language: str) -> bool:
     return initial and simplemma.is_known(lower, lang=language) and not is_given(word)
 
 
-def _join_mentions(text: str, full: dict[str, _Group], found: list[Found], language: str) -> None:
-    """Words NER left out that name a person named in full in the article: its surname in any case
-    ("Лукашэнка заявіў") and a given name alone ("Іван родом із села") when one person has it."""
+def _join_mentions(
+    text: str, full: dict[str, _Group], alone: dict[str, _Group], found: list[Found], language: str
+) -> None:
+    """Words NER left out that name a person of the article: its surname in any case ("Лукашэнка
+    заявіў", "a Duda obiecał") and a given name alone ("Іван родом із села") when one person has it."""
     by_given: dict[str, list[_Group]] = {}
     by_surname: dict[str, _Group] = {}
-    for g in full.values():
+    for g in [*full.values(), *alone.values()]:
         by_given.setdefault(g.given or "", []).append(g)
         by_surname.setdefault(g.surname, g)
     taken = [(f.start, f.end) for f in found]
@@ -517,12 +521,12 @@ def persons(
         else:
             group = next((g for g in full.values() if g.surname == surname), None)
             if group is None:
-                if f.weak:
+                if f.weak and surname not in confirmed and not titled(text, f.start):
                     continue
                 group = alone.setdefault(surname, _Group(surname, surname, f.normal))
                 group.titled = group.titled or titled(text, f.start)
         group.add(surface, f.normal, (f.start, f.end))
-    _join_mentions(text, full, found, language)
+    _join_mentions(text, full, alone, found, language)
     if language in EVIDENCE_LANGUAGES:
         alone = {
             k: g
