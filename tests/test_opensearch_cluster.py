@@ -37,11 +37,17 @@ SEEDS = ROOT / "seeds" / "wikinews-en" / "articles.jsonl"
 #: Real articles indexed: enough for facets with several values, few enough for NER in seconds.
 ARTICLES = 40
 PREFIX = "test-h2-core"
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
 #: An article of made-up words sharing one prefix, more than a pattern may stand for.
 BROAD = {
     "id": "broad-1",
     "title": "Word list",
-    "text": " ".join(f"zq{i:04d}x" for i in range(MAX_EXPANSIONS + 50)),
+    "text": " ".join(
+        [f"zq{i:04d}x" for i in range(MAX_EXPANSIONS + 50)]
+        # words within two edits of "zqaaaa": more than a fuzzy word may stand for
+        + [f"zqa{x}{y}a" for x in LETTERS for y in LETTERS]
+        + [f"zq{x}a{y}a" for x in LETTERS for y in LETTERS]
+    ),
     "published": "2019-05-01",
 }
 
@@ -156,6 +162,9 @@ def test_too_broad_a_pattern_is_refused_as_the_embedded_engine_refuses_it(engine
     with pytest.raises(BadQuery, match=rf"^zq\* stands for more than {MAX_EXPANSIONS} words"):
         engine.search(SearchRequest(q="zq*"))
     assert engine.search(SearchRequest(q="zq000*"))["total"] == 1  # 10 words: fine
+    with pytest.raises(BadQuery, match=rf"^zqaaaa~ stands for more than {MAX_EXPANSIONS} words"):
+        engine.search(SearchRequest(q="zqaaaa~2"))
+    assert engine.search(SearchRequest(q="zqaaaa~1"))["total"] == 1  # 51 words: fine
 
 
 def test_a_missing_index_is_index_missing(url):

@@ -8,9 +8,11 @@ matching passages (inner hits) and the matched terms.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionTimeout, RequestError, TransportError
 from whoosh import query as wq
 
@@ -20,7 +22,7 @@ from archive.models import Article
 from archive.search.analysis import ANALYSIS_VERSION
 from archive.search.highlight import snippet
 from archive.search.opensearch import search as os_search
-from archive.search.opensearch.client import call, connect, index_prefix
+from archive.search.opensearch.client import call, connect, index_prefix, node_urls
 from archive.search.opensearch.layout import (
     ARTICLE,
     JOIN,
@@ -75,6 +77,18 @@ TOO_BROAD_MESSAGE = "The search stands for too many words; make its patterns mor
 WHOLE_SET_BUDGET = WHOLE_SET_TIME_BUDGET_SECONDS
 
 
+#: One client (its connection pool) per cluster and process: the site opens an engine per request.
+_CLIENTS: dict[tuple[str | None, int], OpenSearch] = {}
+
+
+def _client(url: str | None) -> OpenSearch:
+    """The process's client for ``url`` (a forked worker makes its own: sockets are not shared)."""
+    key = (",".join(node_urls(url)), os.getpid())
+    if key not in _CLIENTS:
+        _CLIENTS[key] = connect(url)
+    return _CLIENTS[key]
+
+
 class OpenSearchEngine:
     """A :class:`~archive.search.engines.SearchEngine` on the cluster at ``url`` (comma-separated node
     URLs; else ``ARCHIVE_SEARCH_URL``), on the indexes named by ``prefix`` (else ``ARCHIVE_SEARCH_PREFIX``,
@@ -88,7 +102,7 @@ class OpenSearchEngine:
         **_: Any,
     ) -> None:
         self.url = url
-        self.client = connect(url)
+        self.client = _client(url)
         self.names = index_names(index_prefix(prefix))
         self.time_budget = time_budget
         self._registry: ClusterNames | None = None
@@ -97,7 +111,7 @@ class OpenSearchEngine:
     # -- lifecycle -----------------------------------------------------------------------------------
 
     def close(self) -> None:
-        self.client.close()
+        """Nothing to release: the connections stay in the process's pool for the next search."""
 
     def __enter__(self) -> OpenSearchEngine:
         return self

@@ -185,7 +185,7 @@ def expand_pattern(
             "fuzziness": maxdist,
             "prefix_length": prefix,
             "transpositions": False,
-            "max_expansions": MAX_EXPANSIONS,
+            "max_expansions": MAX_EXPANSIONS + 1,  # one more than allowed: a broader word is refused
         }
     else:
         options = {"value": text, "rewrite": "scoring_boolean"}
