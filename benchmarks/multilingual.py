@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/multilingual.py --nerel DIR --ner-uk DIR [--polish FILE] [--limit N]
 
 ``--nerel``: a folder of NEREL brat files (``*.txt`` + ``*.ann``; tune on NEREL-v1.0/train only).
-``--ner-uk``: ner-uk's ``v1.0`` folder; its ``dev-test-split.txt`` DEV part is read (TEST is held out).
+``--ner-uk``: ner-uk's ``v1.0`` folder; its ``dev-test-split.txt`` DEV part is read (TEST is held out:
+``--ner-uk-part TEST`` reads it, once, for the closing figures).
 ``--polish``: JSON Lines of ``{"text", "persons": [...], "places": [...]}`` (gold names as written),
 or a PolEval 2018 NER training JSON (NKJP's named entities, ``*.json``); defaults to the self-written
 sample in ``tests/data/multilingual/pl_gold.jsonl``.
@@ -69,12 +70,12 @@ def nerel_docs(folder: Path, limit: int) -> list:
     return [brat(p) for p in sorted(folder.glob("*.txt"))[:limit]]
 
 
-def ner_uk_docs(folder: Path, limit: int) -> list:
+def ner_uk_docs(folder: Path, limit: int, wanted: str = "DEV") -> list:
     names, part = [], None
     for line in (folder / "dev-test-split.txt").read_text(encoding="utf-8").splitlines():
         if line.strip() in ("DEV", "TEST"):
             part = line.strip()
-        elif line.strip() and part == "DEV":
+        elif line.strip() and part == wanted:
             names.append(line.strip().removesuffix(".tok"))
     # each text is there as written ("<name>.txt") and tokenised ("<name>.tok.txt"): the written one
     # is what an archive imports, and reading both would count every article twice
@@ -204,6 +205,9 @@ def main() -> None:
     )
     parser.add_argument("--nerel", type=Path, help="NEREL brat folder (train split)")
     parser.add_argument("--ner-uk", type=Path, help="ner-uk v1.0 folder (its DEV part is read)")
+    parser.add_argument(
+        "--ner-uk-part", default="DEV", choices=("DEV", "TEST"), help="TEST: the held-out part, read once"
+    )
     parser.add_argument("--polish", type=Path, default=POLISH_SAMPLE)
     parser.add_argument("--limit", type=int, default=200, help="articles per language")
     args = parser.parse_args()
@@ -211,7 +215,7 @@ def main() -> None:
     if args.nerel:
         runs.append(("ru", nerel_docs(args.nerel, args.limit), NEREL_LABELS))
     if args.ner_uk:
-        runs.append(("uk", ner_uk_docs(args.ner_uk, args.limit), NER_UK_LABELS))
+        runs.append(("uk", ner_uk_docs(args.ner_uk, args.limit, args.ner_uk_part), NER_UK_LABELS))
     runs.append(("pl", polish_docs(args.polish)[: args.limit], NEREL_LABELS))
     # load the models, the gazetteer and the given names before timing (an import worker loads them once)
     ner_slavic.entities("Тест.", "ru"), ner_slavic.entities("Test.", "pl"), ner_slavic.resolve("Москва")
