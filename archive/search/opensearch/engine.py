@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConnectionTimeout, RequestError, TransportError
+from opensearchpy.exceptions import RequestError, TransportError
 from whoosh import query as wq
 
 from archive.errors import BadQuery, SearchTimeout, SearchUnavailable
@@ -21,6 +21,7 @@ from archive.languages import language_name
 from archive.models import Article
 from archive.search.analysis import ANALYSIS_VERSION
 from archive.search.highlight import snippet
+from archive.search.limits import MAX_SNIPPETS, TIME_BUDGET_SECONDS, WHOLE_SET_TIME_BUDGET_SECONDS
 from archive.search.opensearch import search as os_search
 from archive.search.opensearch.client import call, connect, index_prefix, node_urls
 from archive.search.opensearch.layout import (
@@ -40,17 +41,12 @@ from archive.search.whoosh.engine import (  # the embedded engine's notices, wor
     EXACT_CASE_NOTICE,
     NO_WORDS_NOTICE,
     OLD_INDEX_NOTICE,
-    WHOLE_SET_TIME_BUDGET_SECONDS,
 )
 from archive.search.whoosh.evaluate import TIMEOUT_MESSAGE
 from archive.search.whoosh.rewrite import rewrite
 
-#: Seconds one search may take (as the embedded engine's ``TIME_BUDGET_SECONDS``).
-TIME_BUDGET_SECONDS = 1.0
 #: Seconds the client waits beyond the budget for a node before it tries the other one.
 NETWORK_SLACK = 5.0
-#: Snippets per result (archive.search.whoosh.engine.MAX_SNIPPETS).
-MAX_SNIPPETS = 3
 #: Results per request of the whole-set paths (exports, batch ids, watches).
 CHUNK = 500
 #: Copies of a page's stories read to list each result's ``copies``.
@@ -142,8 +138,6 @@ class OpenSearchEngine:
                     request_timeout=budget + NETWORK_SLACK,
                 )
             )
-        except ConnectionTimeout as exc:  # pragma: no cover - call() turns these into SearchUnavailable
-            raise SearchTimeout(TIMEOUT_MESSAGE) from exc
         except RequestError as exc:
             raise BadQuery(f"The cluster refused the search: {exc.error}") from exc
         except TransportError as exc:  # a shard failed: a query too broad for it, or a shard lost
