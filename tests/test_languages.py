@@ -123,11 +123,12 @@ def test_one_person_key_across_languages_and_case_forms(ml_home, client):
 
 
 def test_ukrainian_persons_a_given_name_ner_missed_and_no_common_words(ml_home, client):
-    """natasha (a Russian model) saw only "Марчук" and called "Отже" ("so") and "Вона" ("she") people."""
+    """natasha (a Russian model) saw only "Марчук" and called "Отже" ("so") and "Вона" ("she", also
+    opening a line of dialogue) people."""
     persons = client.get("/api/articles/uk-3").get_json()["persons"]
     assert [p["key"] for p in persons] == ["marchuk_ivan"]
     assert {"Іван Марчук", "Марчука", "Іван"} <= set(persons[0]["variants"])
-    assert len(persons[0]["mentions"]) == 3
+    assert len(persons[0]["mentions"]) == 4
     assert ids(cli_json(ml_home, "", "--person", "Марчук")) == {"uk-3"}
 
 

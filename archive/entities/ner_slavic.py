@@ -92,6 +92,8 @@ BLAS_THREADS = 1
 #: context): of 2,426 names in 150 NEREL train articles, 2 got another nominative than with whole
 #: sentences (Ужахов/Ужахова, either way about as right).
 MORPH_CONTEXT = 4
+#: What may stand between a sentence's end and its first word: spaces, a dialogue dash, opening quotes.
+_OPENERS = ' \t—–-«"„“('
 #: Tokens that end a sentence inside a span natasha ran across it.
 _SENTENCE_MARKS = frozenset(".!?…")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+) $")
@@ -459,7 +461,8 @@ def common_word(text: str, start: int, language: str) -> bool:
     lower = word.lower()
     if re.search(rf"(?<![^\W\d_]){re.escape(lower)}(?![^\W\d_])", text):
         return True
-    initial = start == 0 or bool(_SENTENCE_END.search(text[max(0, start - 3) : start]))
+    before = text[max(0, start - 8) : start].rstrip(_OPENERS)  # "— Агов", "« Журавель"
+    initial = not before or bool(_SENTENCE_END.search(before[-3:]))
     language = LEMMA_LANGUAGE.get(language, language)
     return initial and simplemma.is_known(lower, lang=language) and not is_given(word)
 
