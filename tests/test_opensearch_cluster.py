@@ -13,6 +13,7 @@ import os
 import re
 import socket
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ from archive.search.analysis import word_forms
 from archive.search.opensearch import search as os_search
 from archive.search.opensearch.client import connect
 from archive.search.opensearch.engine import OpenSearchEngine
-from archive.search.opensearch.layout import actions, analysed, index_body, index_names
+from archive.search.opensearch.layout import actions, analysed, delete_children, index_body, index_names
 from archive.search.opensearch.testing import drop
 from archive.search.opensearch.translate import MAX_EXPANSIONS
 from archive.search.request import SearchRequest
@@ -203,3 +204,23 @@ def test_an_empty_or_older_index_says_so(url, articles):
             assert answer["notices"] == [OLD_INDEX_NOTICE] and answer["total"] >= 0
     finally:
         drop(url, prefix)
+
+
+def test_an_export_reads_one_point_in_time(url, engine, articles):
+    """A commit while an export streams neither adds to it nor moves its rows (a point in time)."""
+    chunked = OpenSearchEngine(url, prefix=PREFIX, chunk=5)
+    req = SearchRequest(sort="newest")
+    before = [r["id"] for r in chunked.iter_all(req)]
+    assert len(before) > 3 * chunked.chunk
+    late = replace(articles[0], id="late-1", published="1900-01-01", story=None)  # the oldest: read last
+    rows = chunked.iter_all(req)
+    first = next(rows)
+    helpers.bulk(engine.client, actions(late, engine.names.articles), refresh="wait_for")
+    try:
+        assert [first["id"], *(r["id"] for r in rows)] == before
+        assert [r["id"] for r in chunked.iter_all(req)] == [*before, "late-1"]
+    finally:
+        engine.client.delete_by_query(
+            index=engine.names.articles, body=delete_children(["late-1"]), refresh=True
+        )
+        engine.client.delete(index=engine.names.articles, id="late-1", routing="late-1", refresh="wait_for")

@@ -49,6 +49,8 @@ from archive.search.whoosh.rewrite import rewrite
 NETWORK_SLACK = 5.0
 #: Results per request of the whole-set paths (exports, batch ids, watches).
 CHUNK = 500
+#: How long an export's point in time lives between two of its requests.
+PIT_KEEP_ALIVE = "5m"
 #: Copies of a page's stories read to list each result's ``copies``.
 MAX_COPIES = 10_000
 #: What a result reads of the stored article.
@@ -88,19 +90,22 @@ def _client(url: str | None) -> OpenSearch:
 class OpenSearchEngine:
     """A :class:`~archive.search.engines.SearchEngine` on the cluster at ``url`` (comma-separated node
     URLs; else ``ARCHIVE_SEARCH_URL``), on the indexes named by ``prefix`` (else ``ARCHIVE_SEARCH_PREFIX``,
-    else ``archive``); one search may take ``time_budget`` seconds."""
+    else ``archive``); one search may take ``time_budget`` seconds; exports read ``chunk`` results per
+    request."""
 
     def __init__(
         self,
         url: str | None = None,
         prefix: str | None = None,
         time_budget: float = TIME_BUDGET_SECONDS,
+        chunk: int = CHUNK,
         **_: Any,
     ) -> None:
         self.url = url
         self.client = _client(url)
         self.names = index_names(index_prefix(prefix))
         self.time_budget = time_budget
+        self.chunk = chunk
         self._registry: ClusterNames | None = None
         self._generation: int | None = None
 
@@ -125,14 +130,18 @@ class OpenSearchEngine:
             self._generation = gen
         return self._registry
 
-    def _search(self, body: dict[str, Any], budget: float | None = None) -> dict[str, Any]:
+    def _search(
+        self, body: dict[str, Any], budget: float | None = None, index: str | None = ""
+    ) -> dict[str, Any]:
+        """One search request on the articles (``index=None``: the point in time ``body`` names)."""
         budget = self.time_budget if budget is None else budget
+        target = {} if index is None else {"index": index or self.names.articles}
         # an answer from some shards only would not be exact: a failed shard fails the search
         body = {**body, "timeout": f"{max(1, int(budget * 1000))}ms"}
         try:
             response = call(
                 lambda: self.client.search(
-                    index=self.names.articles,
+                    **target,
                     body=body,
                     allow_partial_search_results=False,
                     request_timeout=budget + NETWORK_SLACK,
@@ -393,14 +402,25 @@ class OpenSearchEngine:
             ]
 
     def _scan(self, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Every hit of ``body`` in its sort order, a chunk at a time (``search_after``)."""
-        body = {**body, "size": CHUNK, "track_total_hits": False}
-        while True:
-            hits = self._search(body, budget=WHOLE_SET_BUDGET)["hits"]["hits"]
-            yield from hits
-            if len(hits) < CHUNK:
-                return
-            body["search_after"] = hits[-1]["sort"]
+        """Every hit of ``body`` in its sort order, a chunk at a time (``search_after``), all from one
+        point in time: a commit during a long export neither adds nor moves its results."""
+        pit = call(
+            lambda: self.client.create_pit(index=self.names.articles, params={"keep_alive": PIT_KEEP_ALIVE})
+        )
+        body = {**body, "size": self.chunk, "track_total_hits": False}
+        body["pit"] = {"id": pit["pit_id"], "keep_alive": PIT_KEEP_ALIVE}
+        try:
+            while True:
+                hits = self._search(body, budget=WHOLE_SET_BUDGET, index=None)["hits"]["hits"]
+                yield from hits
+                if len(hits) < self.chunk:
+                    return
+                body["search_after"] = hits[-1]["sort"]
+        finally:
+            try:
+                self.client.delete_pit(body={"pit_id": [pit["pit_id"]]})
+            except TransportError:  # it expires by itself (PIT_KEEP_ALIVE)
+                pass
 
     def iter_all(self, req: SearchRequest, max_snippets: int = 1) -> Iterator[dict[str, Any]]:
         sel = self.select(req)
@@ -413,7 +433,7 @@ class OpenSearchEngine:
         page: list[dict[str, Any]] = []
         for hit in self._scan(body):
             page.append(hit)
-            if len(page) == CHUNK:
+            if len(page) == self.chunk:
                 yield from self._results(page, sel, req.exact, max_snippets, plain=True)
                 page = []
         yield from self._results(page, sel, req.exact, max_snippets, plain=True)

@@ -264,7 +264,9 @@ def actions(article: Article, index: str, layout: str = DEFAULT_LAYOUT) -> Itera
 
 def delete_children(article_ids: Iterable[str]) -> dict[str, Any]:
     """The query (for ``delete_by_query``) that removes the passages of ``article_ids``."""
-    return {"query": {"terms": {f"{JOIN}#{ARTICLE}": list(article_ids)}}}
+    # the join's parent field is on the article too (its own id): only the passages are meant
+    parent = {"terms": {f"{JOIN}#{ARTICLE}": list(article_ids)}}
+    return {"query": {"bool": {"filter": [parent, {"term": {JOIN: PASSAGE}}]}}}
 
 
 def registry_documents(catalog, kind: str, keys: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
