@@ -294,8 +294,10 @@ def is_given(word: str) -> bool:
     """Whether a capitalised word is a given name in some case form (Івана, Ігоря, Богдана), and not
     a title that is also somebody's name (Генерал)."""
     folded = fold(word)
-    if titled_word(folded) or given_name(word) is not None or is_given_name(folded):
-        return not titled_word(folded)
+    if titled_word(folded):
+        return False
+    if given_name(word) is not None or is_given_name(folded):
+        return True
     for ending in GIVEN_ENDINGS:
         stem = folded[: -len(fold(ending))] if folded.endswith(fold(ending)) else ""
         if len(stem) >= 3 and is_given_name(stem):
@@ -506,9 +508,10 @@ def full_surnames(found: list[Found]) -> set[str]:
 def persons(
     text: str, found: list[Found], language: str = "ru", confirmed: frozenset[str] | set[str] = frozenset()
 ) -> list[Person]:
-    """One person per key; a surname alone joins the full name with that surname in the article. In
-    :data:`EVIDENCE_LANGUAGES` a surname that joins none is kept only after a title or when a person of
-    that surname is named in full in ``confirmed`` (surname skeletons: the batch, the archive)."""
+    """One person per key; a surname alone joins the full name with that surname in the article. One
+    that joins none and may be a common word (``weak``; in :data:`EVIDENCE_LANGUAGES` also one that
+    :func:`common_word` reads as one) is kept only after a title or when a person of that surname is
+    named in full in ``confirmed`` (surname skeletons: the batch, the archive)."""
     full: dict[str, _Group] = {}
     alone: dict[str, _Group] = {}
     people = [f for f in found if f.label == PER]
