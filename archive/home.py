@@ -76,8 +76,10 @@ class Archive:
         )
 
     def warm_up(self, requests) -> None:
-        """Load the embedded engine's caches and run ``requests`` (a web worker, before traffic)."""
+        """Load the engine's caches and run ``requests`` (a web worker, before traffic), without the
+        site's budget: a cold dictionary may take longer than one search may."""
         engine = self.reader(pooled=True)
+        engine.time_budget = engines.WHOLE_SET_TIME_BUDGET_SECONDS
         try:
             warm = getattr(engine, "warm_up", None)
             if warm is not None:
