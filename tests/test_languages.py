@@ -171,6 +171,8 @@ def test_places_in_every_case_resolve_to_the_gazetteer(ml_home, client):
     assert {"UA", "UA/703448", "BY/625144"} <= places
     # РФ: a country by its abbreviation
     assert "RU" in {p["key"] for p in client.get("/api/articles/ru-3").get_json()["places"]}
+    # Італії, which natasha does not tag in Ukrainian text: found through the gazetteer
+    assert "IT" in {p["key"] for p in client.get("/api/articles/uk-2").get_json()["places"]}
 
 
 def test_dates_written_in_each_language_are_normalised(client):

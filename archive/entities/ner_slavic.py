@@ -94,6 +94,12 @@ COUNTRY_ABBREVIATIONS = {
     "ChRL": "China",
     "ZSRR": "Soviet Union",
 }
+#: A city NER missed is taken from the gazetteer only this big: smaller towns share their names with
+#: surnames and words (Мельник, a Czech town).
+MISSED_PLACE_POPULATION = 100_000
+#: Shorter words are not looked up as places NER missed: folded, they meet short alternate names of
+#: far cities ("Він" -> "vin", a name of Vienna; "Та" -> Dazhou).
+MIN_MISSED_PLACE_CHARS = 4
 #: The longest case ending after a title's nominative ("президентом", "premiera").
 TITLE_ENDING_CHARS = 3
 _TITLES = frozenset(fold(t) for t in SLAVIC_TITLES)
@@ -254,7 +260,31 @@ def _cyrillic(text: str, language: str) -> list[Found]:
     for start, end in given_name_pairs(text, [(s.start, s.stop) for s in doc.spans if s.type in (PER, LOC)]):
         words = [(lemma(w, language), w) for w in text[start:end].split()]
         found.extend(_classify(PER, start, end, words, text))
+    found.extend(missed_places(text, language, [*taken, *((f.start, f.end) for f in found)]))
     return found
+
+
+def missed_places(text: str, language: str, taken: list[tuple[int, int]]) -> list[Found]:
+    """Places NER missed (on Ukrainian it misses Києва, Львів, Італії): a capitalised word outside
+    every span that, in some case form, is a country or a city of :data:`MISSED_PLACE_POPULATION`."""
+    from archive.entities.gazetteer import gazetteer
+
+    out = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if not word[:1].isupper() or word.isupper() or any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        if len(word) < MIN_MISSED_PLACE_CHARS or is_given(word) or common_word(text, m.start(), language):
+            continue
+        hit = place_of(lemma(word, language), word)
+        if hit is None:
+            continue
+        city = gazetteer().city(fold(hit[0])) if "/" in hit[1].key else None
+        if "/" not in hit[1].key or (
+            city and city.key == hit[1].key and city.population >= MISSED_PLACE_POPULATION
+        ):
+            out.append(Found(LOC, m.start(), m.end(), hit[0]))
+    return out
 
 
 def _tag_morph(doc, morph) -> None:
