@@ -22,13 +22,14 @@ pytestmark = pytest.mark.opensearch
 
 
 @pytest.fixture(scope="module")
-def node(search_home, tmp_path_factory):
+def node(request, tmp_path_factory):
     """The fixture archive copied into the cluster; a site whose home holds nothing at all."""
     from archive.search.opensearch.testing import drop, engine_for, url_for_tests
 
     url = url_for_tests()
     if not url:
         pytest.skip("no cluster: set ARCHIVE_TEST_SEARCH_URL (`make test` starts one and sets it)")
+    search_home = request.getfixturevalue("search_home")  # imported only when there is a cluster  # noqa: F811
     prefix = f"test-node-{uuid.uuid4().hex[:8]}"
     engine_for(search_home, url, prefix=prefix).close()
     empty = tmp_path_factory.mktemp("web-node-home")
@@ -39,8 +40,9 @@ def node(search_home, tmp_path_factory):
     drop(url, prefix)
 
 
-def test_search_and_articles_come_from_the_cluster(node, articles):  # noqa: F811
+def test_search_and_articles_come_from_the_cluster(node, request):
     client, empty = node
+    articles = request.getfixturevalue("articles")  # noqa: F811
     found = client.get("/api/search?q=zebrafish").get_json()
     assert HOSTILE_ID in {r["id"] for r in found["results"]}
     article = client.get(f"/api/articles/{HOSTILE_ID}")
