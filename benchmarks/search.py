@@ -552,7 +552,9 @@ def run_cluster(home: Path, url: str, prefix: str, rounds: int) -> int:
     mismatches = 0
     for i, (q, f) in enumerate(QUERIES):
         a, b = (figures[name][2][i] for name in engines)
-        same = {k: a[k] for k in ("total", "stories", "facets")} == {k: b[k] for k in ("total", "stories", "facets")}
+        same = {k: a[k] for k in ("total", "stories", "facets")} == {
+            k: b[k] for k in ("total", "stories", "facets")
+        }
         top = [r["id"] for r in a["results"][:1]] == [r["id"] for r in b["results"][:1]]
         mismatches += not same
         print(f"  {'same' if same else 'DIFFERENT'} totals/facets, {'same' if top else 'other'} first result: "
@@ -560,7 +562,9 @@ def run_cluster(home: Path, url: str, prefix: str, rounds: int) -> int:
         if not same:
             for key in ("total", "stories", "facets"):
                 if a[key] != b[key]:
-                    print(f"      {key}: whoosh {json.dumps(a[key])[:300]}\n      {key}: cluster {json.dumps(b[key])[:300]}")
+                    print(
+                        f"      {key}: whoosh {json.dumps(a[key])[:300]}\n      {key}: cluster {json.dumps(b[key])[:300]}"
+                    )
     print("\n| engine | warm p50 (ms) | warm p95 (ms) | first pass p95 (ms) |\n|---|---|---|---|")
     for name, (cold, warm, _) in figures.items():
         print(f"| {name} | " + " | ".join(_fmt(warm, cold)) + " |")
@@ -587,7 +591,9 @@ def main() -> int:
     ap.add_argument("--bare", action="store_true", help="also time bare Whoosh top-10")
     ap.add_argument("--check", action="store_true", help="rebuild drill: reindex, then compare every total")
     ap.add_argument("--cli-only", action="store_true", help="only time the CLI's start-up on --home")
-    ap.add_argument("--search-url", help="also copy --home to this cluster and compare both engines (only that)")
+    ap.add_argument(
+        "--search-url", help="also copy --home to this cluster and compare both engines (only that)"
+    )
     ap.add_argument("--search-prefix", default="bench", help="the cluster indexes' prefix (--search-url)")
     a = ap.parse_args()
     if a.search_url:

@@ -21,6 +21,7 @@ def searcher(engine):
     """The engine under test: each test here runs once per engine."""
     return engine
 
+
 SEED_TITLE = 'Moscow has no intention of vacating the "Belarusian balcony"'
 
 

@@ -24,6 +24,7 @@ def searcher(engine):
     """The engine under test: each test here runs once per engine."""
     return engine
 
+
 #: "Well under" the one-second budget: a guard must refuse before the clock has to.
 FAST_SECONDS = 0.5
 
