@@ -16,7 +16,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import RequestError, TransportError
 from whoosh import query as wq
 
-from archive.errors import BadQuery, SearchTimeout, SearchUnavailable
+from archive.errors import ArchiveError, BadQuery, IndexMissing, SearchTimeout, SearchUnavailable
 from archive.languages import language_name
 from archive.models import Article
 from archive.search.analysis import ANALYSIS_VERSION
@@ -27,6 +27,7 @@ from archive.search.opensearch.client import call, connect, index_prefix, node_u
 from archive.search.opensearch.layout import (
     ARTICLE,
     JOIN,
+    META_ID,
     PASSAGE,
     index_names,
     passage_id,
@@ -77,6 +78,9 @@ WHOLE_SET_BUDGET = WHOLE_SET_TIME_BUDGET_SECONDS
 
 #: One client (its connection pool) per cluster and process: the site opens an engine per request.
 _CLIENTS: dict[tuple[str | None, int], OpenSearch] = {}
+#: The generation each archive (its articles index) was last seen at by this process: a search starts
+#: from it and reads the current one with its answer (one round trip less), again when it moved on.
+_SEEN: dict[str, int] = {}
 
 
 def _client(url: str | None) -> OpenSearch:
@@ -122,9 +126,11 @@ class OpenSearchEngine:
 
     # -- shared --------------------------------------------------------------------------------------
 
-    def registry(self) -> ClusterNames:
-        """The registry reader of the cluster's current generation (read once per search)."""
-        gen = generation(self.client, self.names)
+    def registry(self, seen: int | None = None) -> ClusterNames:
+        """The registry reader of the cluster's current generation (read once per search), or of the
+        generation ``seen`` (which the caller checks)."""
+        gen = generation(self.client, self.names) if seen is None else seen
+        _SEEN[self.names.articles] = gen
         if self._registry is None or gen != self._generation:
             self._registry = ClusterNames(self.client, self.names, memo_for(self.names, gen))
             self._generation = gen
@@ -159,6 +165,32 @@ class OpenSearchEngine:
             raise SearchTimeout(TIMEOUT_MESSAGE)
         return response
 
+    def _search_now(self, hits: dict[str, Any], counts: dict[str, Any]) -> tuple[dict, dict, int]:
+        """The ``hits`` and ``counts`` searches (as :meth:`_search`; the counts from the cluster's
+        request cache when it has them) and the cluster's generation, in one round trip."""
+        budget = self.time_budget
+        timeout = f"{max(1, int(budget * 1000))}ms"
+        header = {"index": self.names.articles, "allow_partial_search_results": False}
+        lines = [
+            {"index": self.names.meta},
+            {"query": {"ids": {"values": [META_ID]}}, "size": 1},
+            header,
+            {**hits, "timeout": timeout},
+            {**header, "request_cache": True},
+            {**counts, "size": 0, "track_total_hits": False, "timeout": timeout},
+        ]
+        responses = call(lambda: self.client.msearch(body=lines, request_timeout=budget + NETWORK_SLACK))
+        meta, found, counted = responses["responses"]
+        if meta.get("status") == 404:  # no generation yet (as registry.generation reads it)
+            meta = {"hits": {"hits": []}}
+        for item in (found, counted, meta):
+            if "error" in item:
+                raise _refused(item)
+            if item.get("timed_out"):
+                raise SearchTimeout(TIMEOUT_MESSAGE)
+        gen = meta["hits"]["hits"][0]["_source"].get("generation", 0) if meta["hits"]["hits"] else 0
+        return found, counted, int(gen)
+
     def _names(self) -> ClusterNames:
         """The registry reader this search started with (:meth:`registry` reads the generation)."""
         return self._registry if self._registry is not None else self.registry()
@@ -184,9 +216,10 @@ class OpenSearchEngine:
             memo["current"] = meta.get("analysis") == ANALYSIS_VERSION
         return memo["current"]
 
-    def select(self, req: SearchRequest) -> dict[str, Any]:
-        """The article query of ``req`` and what the results need: notices, expansions, marked terms."""
-        names = self.registry()
+    def select(self, req: SearchRequest, seen: int | None = None) -> dict[str, Any]:
+        """The article query of ``req`` and what the results need: notices, expansions, marked terms
+        (``seen``: the generation to read the registry at, else the current one)."""
+        names = self.registry(seen)
         text, notices = fix_fields(req.q) if req.q else ("", [])
         parsed = parse(text) if text else None
         articles = self._articles()
@@ -251,7 +284,8 @@ class OpenSearchEngine:
     # -- searching -----------------------------------------------------------------------------------
 
     def search(self, req: SearchRequest, facets: bool = True) -> dict[str, Any]:
-        sel = self.select(req)
+        sel = self.select(req, _SEEN.get(self.names.articles))
+        seen = self._generation
         body: dict[str, Any] = {
             "query": sel["query"],
             "from": (req.page - 1) * req.per_page,
@@ -262,10 +296,17 @@ class OpenSearchEngine:
             "_source": RESULT_SOURCE,
         }
         aggs = os_search.facet_aggs(req.facet_size, self._copy_stories())
-        body["aggs"] = aggs if facets else {k: v for k, v in aggs.items() if k.startswith("story_")}
+        if not facets:
+            aggs = {k: v for k, v in aggs.items() if k.startswith("story_")}
         if req.collapse:
             body["collapse"] = {"field": "story"}
-        response = self._search(body)
+        # the counts need no snippets (the passage clause adds no article)
+        matching = {"bool": {k: v for k, v in sel["query"]["bool"].items() if k != "should"}}
+        response, counted, current = self._search_now(body, {"query": matching, "aggs": aggs})
+        if current != seen:  # a commit since this process last looked: the names may have changed
+            _SEEN[self.names.articles] = current
+            return self.search(req, facets)
+        response["aggregations"] = counted["aggregations"]
         hits = response["hits"]["hits"]
         total = response["hits"]["total"]["value"]
         results = self._results(hits, sel, req.exact)
@@ -278,7 +319,7 @@ class OpenSearchEngine:
             "page": req.page,
             "per_page": req.per_page,
             "results": results,
-            "facets": self._facets(sel["query"], aggs, response, names) if facets else {},
+            "facets": self._facets(matching, aggs, response, names) if facets else {},
             "suggestion": None,
             "variants": list(dict.fromkeys(v for e in sel["expansions"] for v in e.variants)),
             "expansions": [e.to_dict() for e in sel["expansions"]],
@@ -526,3 +567,16 @@ class OpenSearchEngine:
             "nodes": health["number_of_nodes"],
             "generation": self._generation or 0,
         }
+
+
+def _refused(item: dict[str, Any]) -> ArchiveError:
+    """The archive error of a failed search in a multi-search answer (as :meth:`_search` raises them)."""
+    error, status = item["error"], item.get("status", 500)
+    kind = error.get("type", error) if isinstance(error, dict) else error
+    if status == 400:
+        return BadQuery(f"The cluster refused the search: {kind}")
+    if os_search._too_many(error):
+        return BadQuery(TOO_BROAD_MESSAGE)
+    if status == 404:
+        return IndexMissing(f"the search cluster has no archive index: {kind}")
+    return SearchUnavailable(f"The search cluster could not answer from every shard: {kind}")
