@@ -287,7 +287,7 @@ def test_a_warm_search_is_one_round_trip_and_sees_a_new_generation(engine, artic
     meta = engine.names.meta
     try:
         assert engine.search(req)["total"] == first["total"]
-        # the hits, the counts and the generation: one request (the rest fetches passages for snippets)
+        # the hits, the facets and the generation: one request (the rest fetches passages for snippets)
         assert sent.count("/_msearch") == 1 and not [u for u in sent if u.endswith(("_search", "/meta"))]
         gen = engine._generation
         engine.client.index(index=meta, id="meta", body={"generation": gen + 1}, refresh="wait_for")

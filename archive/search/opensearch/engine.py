@@ -165,31 +165,26 @@ class OpenSearchEngine:
             raise SearchTimeout(TIMEOUT_MESSAGE)
         return response
 
-    def _search_now(self, hits: dict[str, Any], counts: dict[str, Any]) -> tuple[dict, dict, int]:
-        """The ``hits`` and ``counts`` searches (as :meth:`_search`; the counts from the cluster's
-        request cache when it has them) and the cluster's generation, in one round trip."""
+    def _search_now(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """:meth:`_search` and, in the same round trip, the cluster's generation."""
         budget = self.time_budget
-        timeout = f"{max(1, int(budget * 1000))}ms"
-        header = {"index": self.names.articles, "allow_partial_search_results": False}
         lines = [
             {"index": self.names.meta},
             {"query": {"ids": {"values": [META_ID]}}, "size": 1},
-            header,
-            {**hits, "timeout": timeout},
-            {**header, "request_cache": True},
-            {**counts, "size": 0, "track_total_hits": False, "timeout": timeout},
+            {"index": self.names.articles, "allow_partial_search_results": False},
+            {**body, "timeout": f"{max(1, int(budget * 1000))}ms"},
         ]
         responses = call(lambda: self.client.msearch(body=lines, request_timeout=budget + NETWORK_SLACK))
-        meta, found, counted = responses["responses"]
+        meta, response = responses["responses"]
         if meta.get("status") == 404:  # no generation yet (as registry.generation reads it)
             meta = {"hits": {"hits": []}}
-        for item in (found, counted, meta):
+        for item in (response, meta):
             if "error" in item:
                 raise _refused(item)
-            if item.get("timed_out"):
-                raise SearchTimeout(TIMEOUT_MESSAGE)
+        if response.get("timed_out"):
+            raise SearchTimeout(TIMEOUT_MESSAGE)
         gen = meta["hits"]["hits"][0]["_source"].get("generation", 0) if meta["hits"]["hits"] else 0
-        return found, counted, int(gen)
+        return response, int(gen)
 
     def _names(self) -> ClusterNames:
         """The registry reader this search started with (:meth:`registry` reads the generation)."""
@@ -296,17 +291,15 @@ class OpenSearchEngine:
             "_source": RESULT_SOURCE,
         }
         aggs = os_search.facet_aggs(req.facet_size, self._copy_stories())
-        if not facets:
-            aggs = {k: v for k, v in aggs.items() if k.startswith("story_")}
+        body["aggs"] = aggs if facets else {k: v for k, v in aggs.items() if k.startswith("story_")}
         if req.collapse:
             body["collapse"] = {"field": "story"}
-        # the counts need no snippets (the passage clause adds no article)
-        matching = {"bool": {k: v for k, v in sel["query"]["bool"].items() if k != "should"}}
-        response, counted, current = self._search_now(body, {"query": matching, "aggs": aggs})
+        response, current = self._search_now(body)
         if current != seen:  # a commit since this process last looked: the names may have changed
             _SEEN[self.names.articles] = current
             return self.search(req, facets)
-        response["aggregations"] = counted["aggregations"]
+        # a recount needs no snippets (the passage clause adds no article)
+        matching = {"bool": {k: v for k, v in sel["query"]["bool"].items() if k != "should"}}
         hits = response["hits"]["hits"]
         total = response["hits"]["total"]["value"]
         results = self._results(hits, sel, req.exact)

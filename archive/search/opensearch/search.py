@@ -136,17 +136,27 @@ def read_stories(total: int, aggregations: dict[str, Any]) -> int:
 def read_facets(
     client: OpenSearch, index: str, query: dict[str, Any], aggs: dict[str, Any], response: dict[str, Any]
 ) -> dict[str, list[tuple[str, int]]]:
-    """``{facet: [(value, count)]}`` in the embedded engine's order (months oldest first)."""
-    out = {}
+    """``{facet: [(value, count)]}`` in the embedded engine's order (months oldest first); the facets a
+    shard cut short are counted again, all in one request (:func:`recount`)."""
+    out: dict[str, list[tuple[str, int]] | None] = {}
     for name, agg in response["aggregations"].items():
-        if name.startswith("story_"):
-            continue
-        shown = aggs[name]["meta"]["shown"]
-        buckets = exact_top(agg, shown)
-        if buckets is None:
-            buckets = recount(client, index, query, agg, aggs[name]["terms"], shown)
-        out[name] = buckets[::-1] if name == "published" else buckets
-    return out
+        if not name.startswith("story_"):
+            out[name] = exact_top(agg, aggs[name]["meta"]["shown"])
+    again = {n: recount(response["aggregations"][n], aggs[n]) for n, found in out.items() if found is None}
+    if again:
+        body = {"query": query, "size": 0, "aggs": {n: {"terms": t} for n, t in again.items()}}
+        counted = call(lambda: client.search(index=index, body=body))["aggregations"]
+        for name in again:
+            shown = aggs[name]["meta"]["shown"]
+            found = exact_top(counted[name], shown)
+            if found is None:
+                found = composite_facet(client, index, query, {**aggs[name]["terms"], "size": shown})
+            out[name] = found
+    return {
+        name: found[::-1] if name == "published" else found
+        for name, found in out.items()
+        if found is not None
+    }
 
 
 def exact_top(agg: dict[str, Any], shown: int) -> list[tuple[str, int]] | None:
@@ -178,27 +188,16 @@ def candidates(agg: dict[str, Any], shown: int) -> list[str] | None:
     return [b["key"] for b in buckets if b["doc_count"] + error >= floor]
 
 
-def recount(
-    client: OpenSearch,
-    index: str,
-    query: dict[str, Any],
-    agg: dict[str, Any],
-    terms: dict[str, Any],
-    shown: int,
-) -> list[tuple[str, int]]:
-    """A facet a shard cut short counted exactly: only the values that may be shown when the merged
-    answer ``agg`` rules out the rest (:func:`candidates`), else with :data:`SHARD_SIZE` values per
-    shard, else with :func:`composite_facet`."""
-    by_count = "_count" in terms["order"][0]
-    keys = candidates(agg, shown) if by_count else None
-    # every shard returns every one of these values, and no full list (a full one would count as cut)
+def recount(agg: dict[str, Any], facet: dict[str, Any]) -> dict[str, Any]:
+    """The terms aggregation that counts a facet (``facet``: :func:`facet_aggs`' entry) a shard cut short
+    again: only the values that may be shown when the merged answer ``agg`` rules out the rest
+    (:func:`candidates`; every shard returns all of them, and no full list, which would count as cut),
+    else :data:`SHARD_SIZE` values per shard (:func:`read_facets` falls back to the composite count)."""
+    terms, shown = facet["terms"], facet["meta"]["shown"]
+    keys = candidates(agg, shown) if "_count" in terms["order"][0] else None
     if keys is not None:
-        again = {**terms, "include": keys, "size": len(keys), "shard_size": len(keys) + 1}
-    else:
-        again = {**terms, "size": max(SHARD_SIZE, shown), "shard_size": max(SHARD_SIZE, shown)}
-    body = {"query": query, "size": 0, "aggs": {"f": {"terms": again}}}
-    found = exact_top(call(lambda: client.search(index=index, body=body))["aggregations"]["f"], shown)
-    return found if found is not None else composite_facet(client, index, query, {**terms, "size": shown})
+        return {**terms, "include": keys, "size": len(keys), "shard_size": len(keys) + 1}
+    return {**terms, "size": max(SHARD_SIZE, shown), "shard_size": max(SHARD_SIZE, shown)}
 
 
 def composite_facet(
