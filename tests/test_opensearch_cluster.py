@@ -153,8 +153,9 @@ def test_a_recount_gives_the_same_facets(engine, articles):
     response = engine.client.search(index=engine.names.articles, body=body)
     facets = os_search.read_facets(engine.client, engine.names.articles, sel["query"], aggs, response)
     for name in ("person", "place", "language"):
-        shown = {**aggs[name]["terms"], "size": aggs[name]["meta"]["shown"]}
-        recount = os_search.composite_facet(engine.client, engine.names.articles, sel["query"], shown)
+        recount = os_search.composite_facet(
+            engine.client, engine.names.articles, sel["query"], aggs[name]["terms"]
+        )
         assert recount == facets[name] and recount
 
 
@@ -223,50 +224,6 @@ def test_an_export_reads_one_point_in_time(url, engine, articles):
             index=engine.names.articles, body=delete_children(["late-1"]), refresh=True
         )
         engine.client.delete(index=engine.names.articles, id="late-1", routing="late-1", refresh="wait_for")
-
-
-def test_facets_a_shard_cut_short_are_counted_again_exactly(engine, articles, monkeypatch):
-    """With every shard's person/place list cut to one value, the facets still equal the counts over
-    the matching articles (persons: the articles' own; places, which add a city's country: a composite
-    count), down to the order of ties."""
-    monkeypatch.setattr(os_search, "FACET_SHARD_SIZE", 1)
-    by_id = {a.id: a for a in articles}
-    for word in common_words(articles):
-        for shown in (1, 3, 20):
-            req = SearchRequest(q=word, per_page=100, facet_size=shown)
-            res = engine.search(req)
-            persons = Counter(k for r in res["results"] for k in {p.key for p in by_id[r["id"]].persons})
-            expected = sorted(persons.items(), key=lambda kv: (-kv[1], kv[0]))[:shown]
-            assert [(f["key"], f["count"]) for f in res["facets"]["person"]] == expected, (word, shown)
-            terms = {"field": "place", "size": shown, "order": [{"_count": "desc"}, {"_key": "asc"}]}
-            places = os_search.composite_facet(
-                engine.client, engine.names.articles, engine.select(req)["query"], terms
-            )
-            assert [(f["key"], f["count"]) for f in res["facets"]["place"]] == places, (word, shown)
-
-
-def _merged(counts: list[int], error: int, other: int) -> dict:
-    return {
-        "doc_count_error_upper_bound": error,
-        "sum_other_doc_count": other,
-        "buckets": [{"key": f"k{i}", "doc_count": n} for i, n in enumerate(counts)],
-    }
-
-
-def test_only_values_that_could_be_shown_are_counted_again():
-    """A value's true count is at most its merged count plus the shards' error; a value the merge left
-    out counts at most the last returned count plus the error."""
-    # shown 2, floor 10: k0..k3 could reach it (9 + 2 >= 10), k4 (7 + 2) cannot, nor a left-out one (1 + 2)
-    assert os_search.candidates(_merged([30, 10, 9, 8, 7, 1], error=2, other=5), 2) == [
-        "k0",
-        "k1",
-        "k2",
-        "k3",
-    ]
-    # a left-out value could reach the floor: every value must be counted
-    assert os_search.candidates(_merged([30, 10, 9, 8], error=2, other=50), 2) is None
-    assert os_search.candidates(_merged([30, 3, 2], error=1, other=5), 2) is None  # a tie at the floor
-    assert os_search.candidates(_merged([30], error=2, other=0), 2) is None  # fewer than shown
 
 
 def test_a_warm_search_is_one_round_trip_and_sees_a_new_generation(engine, articles):

@@ -1,9 +1,8 @@
 """One search request as cluster requests: filters, sort, exact facets, pattern expansion, did-you-mean.
 
 Exact facets: a terms aggregation merges each shard's top ``shard_size`` values, so it is exact when
-every shard returned all its values (``doc_count_error_upper_bound`` 0); otherwise the values that may be
-shown are counted again (:func:`candidates`), or every shard's values, and as a last resort the facet is
-counted with a composite aggregation, which pages through every value (exact, slower).
+every shard returned all its values (``doc_count_error_upper_bound`` 0); otherwise the facet is counted
+again with a composite aggregation, which pages through every value (exact, slower).
 """
 
 from __future__ import annotations
@@ -26,13 +25,9 @@ from archive.search.request import SearchRequest
 FACET_SIZE = 20
 #: Months in the publication facet: 20 years of monthly bars (the most recent ones).
 MAX_MONTHS = 240
-#: Person/place values each shard returns in the search itself. Building and sending a shard's top list
-#: is what a broad facet costs: on Reuters "said" took 134 ms with 20,000 and 58 ms with 100 (load ~9),
-#: and with 500 the values that may be shown are few enough to count again in one request (:func:`recount`).
-FACET_SHARD_SIZE = 500
-#: Values each shard returns when a facet is counted again: below it every shard returns all its values
-#: (Reuters has ~10,000 person keys), which makes the merged counts exact; past it the composite recount
-#: keeps them exact at a cost (a request per 1,000 values).
+#: Terms each shard returns per facet. Below it every shard returns all its values, which makes the
+#: merged counts exact; past it the composite recount keeps them exact at a cost (a request per 1,000
+#: values). Reuters has ~10,000 person keys: at 2,000, "said" was recounted in 12 requests (+300 ms).
 SHARD_SIZE = 20_000
 #: Buckets per page of the composite recount.
 COMPOSITE_PAGE = 1_000
@@ -78,19 +73,15 @@ def filters(req: SearchRequest, names) -> list[dict[str, Any]]:
     return clauses
 
 
-def _terms(fld: str, size: int, order: list[dict[str, str]], shard_size: int = SHARD_SIZE) -> dict[str, Any]:
-    """A terms facet showing ``size`` values; every merged value up to ``shard_size`` comes back, with
-    its count error, for :func:`exact_top`."""
-    shard_size = max(shard_size, size)
+def _terms(fld: str, size: int, order: list[dict[str, str]]) -> dict[str, Any]:
     return {
         "terms": {
             "field": fld,
-            "size": shard_size,
-            "shard_size": shard_size,
+            "size": size,
+            "shard_size": max(SHARD_SIZE, size),
             "order": order,
             "show_term_doc_count_error": True,
-        },
-        "meta": {"shown": size},
+        }
     }
 
 
@@ -98,8 +89,8 @@ def facet_aggs(facet_size: int, stories: list[str]) -> dict[str, Any]:
     """The facets (name -> aggregation) and what counts the stories (:func:`story_aggs`)."""
     by_count = [{"_count": "desc"}, {"_key": "asc"}]
     return {
-        "person": _terms("person", facet_size, by_count, FACET_SHARD_SIZE),
-        "place": _terms("place", facet_size, by_count, FACET_SHARD_SIZE),
+        "person": _terms("person", facet_size, by_count),
+        "place": _terms("place", facet_size, by_count),
         "published": _terms("month", MAX_MONTHS, [{"_key": "desc"}]),
         "language": _terms("language", FACET_SIZE, by_count),
         **story_aggs(stories),
@@ -136,68 +127,18 @@ def read_stories(total: int, aggregations: dict[str, Any]) -> int:
 def read_facets(
     client: OpenSearch, index: str, query: dict[str, Any], aggs: dict[str, Any], response: dict[str, Any]
 ) -> dict[str, list[tuple[str, int]]]:
-    """``{facet: [(value, count)]}`` in the embedded engine's order (months oldest first); the facets a
-    shard cut short are counted again, all in one request (:func:`recount`)."""
-    out: dict[str, list[tuple[str, int]] | None] = {}
+    """``{facet: [(value, count)]}`` in the embedded engine's order (months oldest first)."""
+    out = {}
     for name, agg in response["aggregations"].items():
-        if not name.startswith("story_"):
-            out[name] = exact_top(agg, aggs[name]["meta"]["shown"])
-    again = {n: recount(response["aggregations"][n], aggs[n]) for n, found in out.items() if found is None}
-    if again:
-        body = {"query": query, "size": 0, "aggs": {n: {"terms": t} for n, t in again.items()}}
-        counted = call(lambda: client.search(index=index, body=body))["aggregations"]
-        for name in again:
-            shown = aggs[name]["meta"]["shown"]
-            found = exact_top(counted[name], shown)
-            if found is None:
-                found = composite_facet(client, index, query, {**aggs[name]["terms"], "size": shown})
-            out[name] = found
-    return {
-        name: found[::-1] if name == "published" else found
-        for name, found in out.items()
-        if found is not None
-    }
-
-
-def exact_top(agg: dict[str, Any], shown: int) -> list[tuple[str, int]] | None:
-    """The first ``shown`` values of a terms aggregation with their counts, or None when a shard cut its
-    list short (its count error is not 0: the counts and the order may be off)."""
-    if agg.get("doc_count_error_upper_bound", 0):
-        return None
-    return [(b["key"], b["doc_count"]) for b in agg["buckets"][:shown]]
-
-
-def candidates(agg: dict[str, Any], shown: int) -> list[str] | None:
-    """The values of a facet ordered by count that may be among its first ``shown``, or None when a value
-    the merge did not return could be.
-
-    A shard that cut its list short left out only values it counts at most its last count; the sum over
-    the shards is the aggregation's ``doc_count_error_upper_bound`` (OpenSearch's per-value errors are
-    not reliable: 2.19 gives a value every shard returned an error). So a value's true count is between
-    its merged count and that plus the error, and one the merge did not return counts at most the last
-    returned count plus the error. The ``shown``-th merged count is a floor of the first ``shown`` true
-    counts: a value whose bound stays below it cannot be one of them (nor tie with one).
-    """
-    buckets, error = agg["buckets"], agg.get("doc_count_error_upper_bound", 0)
-    if len(buckets) < shown or error < 0:
-        return None
-    floor = buckets[shown - 1]["doc_count"]
-    left_out = error + (buckets[-1]["doc_count"] if agg.get("sum_other_doc_count") else 0)
-    if left_out >= floor:
-        return None
-    return [b["key"] for b in buckets if b["doc_count"] + error >= floor]
-
-
-def recount(agg: dict[str, Any], facet: dict[str, Any]) -> dict[str, Any]:
-    """The terms aggregation that counts a facet (``facet``: :func:`facet_aggs`' entry) a shard cut short
-    again: only the values that may be shown when the merged answer ``agg`` rules out the rest
-    (:func:`candidates`; every shard returns all of them, and no full list, which would count as cut),
-    else :data:`SHARD_SIZE` values per shard (:func:`read_facets` falls back to the composite count)."""
-    terms, shown = facet["terms"], facet["meta"]["shown"]
-    keys = candidates(agg, shown) if "_count" in terms["order"][0] else None
-    if keys is not None:
-        return {**terms, "include": keys, "size": len(keys), "shard_size": len(keys) + 1}
-    return {**terms, "size": max(SHARD_SIZE, shown), "shard_size": max(SHARD_SIZE, shown)}
+        if name.startswith("story_"):
+            continue
+        buckets = [(b["key"], b["doc_count"]) for b in agg["buckets"]]
+        if agg.get("doc_count_error_upper_bound", 0) or any(
+            b.get("doc_count_error_upper_bound", 0) for b in agg["buckets"]
+        ):
+            buckets = composite_facet(client, index, query, aggs[name]["terms"])
+        out[name] = buckets[::-1] if name == "published" else buckets
+    return out
 
 
 def composite_facet(
