@@ -9,8 +9,9 @@ matching passages (inner hits) and the matched terms.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import RequestError, TransportError
@@ -46,8 +47,16 @@ from archive.search.whoosh.engine import (  # the embedded engine's notices, wor
 from archive.search.whoosh.evaluate import TIMEOUT_MESSAGE
 from archive.search.whoosh.rewrite import rewrite
 
+T = TypeVar("T")
+
 #: Seconds the client waits beyond the budget for a node before it tries the other one.
 NETWORK_SLACK = 5.0
+#: A search whose shards failed because a node just died is sent again this many times, this many
+#: seconds apart: the cluster notices the lost node within about a second and answers from the replicas
+#: (a query phase retries on another copy, a fetch phase does not). A shard that fails for its query is
+#: never retried: the same query fails again.
+SHARD_RETRIES = 4
+SHARD_RETRY_PAUSE = 0.5
 #: Results per request of the whole-set paths (exports, batch ids, watches).
 CHUNK = 500
 #: How long an export's point in time lives between two of its requests.
@@ -140,6 +149,9 @@ class OpenSearchEngine:
         self, body: dict[str, Any], budget: float | None = None, index: str | None = ""
     ) -> dict[str, Any]:
         """One search request on the articles (``index=None``: the point in time ``body`` names)."""
+        return _again_after_lost_shards(lambda: self._search_once(body, budget, index))
+
+    def _search_once(self, body: dict[str, Any], budget: float | None, index: str | None) -> dict[str, Any]:
         budget = self.time_budget if budget is None else budget
         target = {} if index is None else {"index": index or self.names.articles}
         # an answer from some shards only would not be exact: a failed shard fails the search
@@ -158,15 +170,16 @@ class OpenSearchEngine:
         except TransportError as exc:  # a shard failed: a query too broad for it, or a shard lost
             if os_search._too_many(exc):
                 raise BadQuery(TOO_BROAD_MESSAGE) from exc
-            raise SearchUnavailable(
-                f"The search cluster could not answer from every shard: {exc.error}"
-            ) from exc
+            raise _ShardsLost(f"The search cluster could not answer from every shard: {exc.error}") from exc
         if response.get("timed_out"):
             raise SearchTimeout(TIMEOUT_MESSAGE)
         return response
 
     def _search_now(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """:meth:`_search` and, in the same round trip, the cluster's generation."""
+        return _again_after_lost_shards(lambda: self._search_now_once(body))
+
+    def _search_now_once(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
         budget = self.time_budget
         lines = [
             {"index": self.names.meta},
@@ -562,6 +575,22 @@ class OpenSearchEngine:
         }
 
 
+def _again_after_lost_shards(action: Callable[[], T]) -> T:
+    """``action``, sent again while its shards fail (a node died under it) — see :data:`SHARD_RETRIES`."""
+    for attempt in range(SHARD_RETRIES + 1):
+        try:
+            return action()
+        except _ShardsLost:
+            if attempt == SHARD_RETRIES:
+                raise
+            time.sleep(SHARD_RETRY_PAUSE)
+    raise AssertionError("unreachable")
+
+
+class _ShardsLost(SearchUnavailable):
+    """Some shard copies could not answer (not the query's fault): worth sending the search again."""
+
+
 def _refused(item: dict[str, Any]) -> ArchiveError:
     """The archive error of a failed search in a multi-search answer (as :meth:`_search` raises them)."""
     error, status = item["error"], item.get("status", 500)
@@ -572,4 +601,4 @@ def _refused(item: dict[str, Any]) -> ArchiveError:
         return BadQuery(TOO_BROAD_MESSAGE)
     if status == 404:
         return IndexMissing(f"the search cluster has no archive index: {kind}")
-    return SearchUnavailable(f"The search cluster could not answer from every shard: {kind}")
+    return _ShardsLost(f"The search cluster could not answer from every shard: {kind}")
