@@ -21,6 +21,8 @@ Examples::
     python benchmarks/search.py --home /tmp/r1                      # 1x: build once, then reuse
     python benchmarks/search.py --home /tmp/r1 --ten /tmp/r10       # also 10x (long: builds it once)
     python benchmarks/search.py --copies 10 --from-home /tmp/r1 --home /tmp/r10   # 10x alone
+    python benchmarks/search.py --home /tmp/r1 --search-url URLS                  # both engines, 1x
+    python benchmarks/search.py --search-url URLS --search-prefix P --cluster-only  # API on a cluster
 
 Entity extraction over Reuters takes minutes per copy, so the 10x archive is made from an imported 1x
 one instead (``--ten``, ``--from-home``): each article's copies get new ids and the converter's
@@ -33,6 +35,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -573,6 +576,47 @@ def run_cluster(home: Path, url: str, prefix: str, rounds: int) -> int:
     return 1 if mismatches else 0
 
 
+def run_cluster_http(url: str, prefix: str, rounds: int, workers: int) -> int:
+    """The queries through ``/api/search`` of a web node that has only the cluster's URL (an empty home),
+    next to the same engine in-process: the issue's "p95 through the API" on an archive already in the
+    cluster (no copy, no comparison with the embedded engine)."""
+    from archive.search.opensearch.engine import OpenSearchEngine
+    from archive.search.request import SearchRequest
+    from tests.web_fixtures import gunicorn
+
+    cluster = OpenSearchEngine(url, prefix=prefix)
+    print(f"{cluster.health()['articles']} articles in the cluster ({prefix})")
+
+    def theirs(q: str, filters: dict) -> dict:
+        return json.loads(json.dumps(cluster.search(SearchRequest.from_args(api_args(q, filters)))))
+
+    figures = {"opensearch, in-process": timed_passes(theirs, rounds)}
+    saved = {k: os.environ.get(k) for k in ("ARCHIVE_SEARCH_URL", "ARCHIVE_SEARCH_PREFIX")}
+    os.environ.update(ARCHIVE_SEARCH_URL=url, ARCHIVE_SEARCH_PREFIX=prefix)
+    try:
+        with tempfile.TemporaryDirectory() as empty, gunicorn(Path(empty), workers=workers) as base:
+            client = Client(base)
+            try:
+                figures[f"opensearch, HTTP /api/search ({workers} workers)"] = timed_passes(
+                    lambda q, f: client.get(api_args(q, f)), rounds
+                )
+            finally:
+                client.close()
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+    print("\n| path | warm p50 (ms) | warm p95 (ms) | first pass p95 (ms) |\n|---|---|---|---|")
+    for name, (cold, warm, _) in figures.items():
+        print(f"| {name} | " + " | ".join(_fmt(warm, cold)) + " |")
+    (_, _, inproc), (_, _, http) = figures.values()
+    differ = sum(
+        a["total"] != b["total"] or a["facets"] != b["facets"] for a, b in zip(inproc, http, strict=True)
+    )
+    print(f"HTTP and in-process answers with other totals or facets: {differ}")
+    cluster.close()
+    return 1 if differ else 0
+
+
 def _fmt(warm: list[float], cold: list[float]) -> list[str]:
     w50, w95 = percentiles(warm)
     return [f"{w50:.1f}", f"{w95:.1f}", f"{percentiles(cold)[1]:.1f}"]
@@ -595,7 +639,14 @@ def main() -> int:
         "--search-url", help="also copy --home to this cluster and compare both engines (only that)"
     )
     ap.add_argument("--search-prefix", default="bench", help="the cluster indexes' prefix (--search-url)")
+    ap.add_argument(
+        "--cluster-only",
+        action="store_true",
+        help="with --search-url: the archive already there, in-process and HTTP",
+    )
     a = ap.parse_args()
+    if a.search_url and a.cluster_only:
+        return run_cluster_http(a.search_url, a.search_prefix, a.rounds, a.workers)
     if a.search_url:
         if a.home is None or not (a.home / "whoosh").is_dir():
             ap.error("--search-url needs an existing --home")
