@@ -120,7 +120,12 @@ class Names:
         if entry:
             return {"name": entry.get("name") or key, "country": entry.get("country") or ""}
         if "/" in key:  # a US state only its cities' articles name: the gazetteer knows it
+            from archive.entities.gazetteer import us_state
             from archive.entities.places import resolve_place
+
+            state = us_state(key)  # the common case, without building the whole gazetteer
+            if state is not None:
+                return {"name": state[0], "country": state[1]}
 
             place = resolve_place(key)
             if place is not None:
