@@ -202,7 +202,7 @@ def test_a_state_label_needs_no_gazetteer_build():
     """A facet of a US state only its cities name is labelled without loading 200,000 cities
     (the 3 s that `archive search --json` paid for it)."""
     code = (
-        "from archive.entities import gazetteer as g;"
+        "import importlib; g = importlib.import_module('archive.entities.gazetteer');"
         "key = next(k for k, (n, _) in g._us_states().items() if n == 'Texas');"
         "print(g.us_state(key), g.gazetteer.cache_info().currsize);"
         "print(g.gazetteer().by_key[key].name)"
