@@ -8,5 +8,5 @@
 - :mod:`.search`: filters, sorts, exact facets, pattern expansion; :mod:`.suggest`: did-you-mean;
 - :mod:`.registry`: persons and places read from the cluster, cached per generation.
 
-The layout chosen by measurement (``benchmarks/opensearch_layout.py``) is :data:`.layout.DEFAULT_LAYOUT`.
+The layout chosen by measurement (``benchmarks/opensearch_layout.py``, removed after commit bd6d837) is :data:`.layout.DEFAULT_LAYOUT`.
 """

@@ -5,7 +5,7 @@ Three indexes share a prefix (:func:`index_names`): ``<prefix>-articles`` (artic
 (one document: the generation, bumped at each commit, so readers cache registry reads per generation).
 
 Articles and passages: an article document and one child document per passage, routed to the article's
-shard (a ``join`` field; chosen over nested by ``benchmarks/opensearch_layout.py``). The embedded engine's
+shard (a ``join`` field; chosen over nested by ``benchmarks/opensearch_layout.py`` at commit bd6d837). The embedded engine's
 unit of matching holds: a word or phrase matches within one passage (or the title, or the captions),
 and AND/OR/NOT combine articles. Facet and filter fields live on the article, so aggregations count
 articles, never passages.
@@ -30,7 +30,7 @@ from archive.search.fields import date_range, place_keys, time_of_day
 NESTED = "nested"
 PARENT_CHILD = "parent_child"
 LAYOUTS = (NESTED, PARENT_CHILD)
-#: Chosen by benchmarks/opensearch_layout.py on all of Reuters (19,043 articles, 47,873 passages, two
+#: Chosen by benchmarks/opensearch_layout.py (commit bd6d837) on all of Reuters (19,043 articles, 47,873 passages, two
 #: nodes on a loaded 2-core machine): the same indexing rate (314 vs 315 articles/s), 41 % more disk
 #: (80 vs 57 MB of primaries), but searches 1.5-6x faster (p50 15-160 ms vs 50-180 ms by the cluster's
 #: clock): a nested hit's inner hits parse the whole article's source, a child hit only its passage.
