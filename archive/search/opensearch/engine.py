@@ -577,14 +577,12 @@ class OpenSearchEngine:
 
 def _again_after_lost_shards(action: Callable[[], T]) -> T:
     """``action``, sent again while its shards fail (a node died under it) — see :data:`SHARD_RETRIES`."""
-    for attempt in range(SHARD_RETRIES + 1):
+    for _ in range(SHARD_RETRIES):
         try:
             return action()
         except _ShardsLost:
-            if attempt == SHARD_RETRIES:
-                raise
             time.sleep(SHARD_RETRY_PAUSE)
-    raise AssertionError("unreachable")
+    return action()
 
 
 class _ShardsLost(SearchUnavailable):

@@ -11,18 +11,15 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 from archive.search.opensearch.client import call
 from archive.search.opensearch.layout import PASSAGE
-from archive.search.query import DEFAULT_FIELD
-from archive.search.whoosh.rewrite import analyze
 from archive.search.whoosh.suggest import (
     KEEP_PREFIX,
     LONG_WORD_CHARS,
     MAX_EDITS,
-    MAX_RESPELLED_WORDS,
-    MAX_WORD_CHARS,
     MIN_WORD_CHARS,
+    VOCABULARY_FIELD,
+    respelled,
 )
 
-VOCABULARY_FIELD = "body_exact"
 #: Spellings the suggester offers per form of a word (as Whoosh's corrector, ``limit=3``).
 CANDIDATES = 3
 
@@ -69,33 +66,9 @@ def _respell(client: OpenSearch, index: str, word: str) -> str | None:
 
 def suggestion(client: OpenSearch, index: str, parsed: wq.Query | None, text: str) -> str | None:
     """The query text with each unknown plain word replaced by the closest frequent spelling."""
-    if parsed is None:
-        return None
-    replacements: list[tuple[int, int, str]] = []
-    tried = 0
-    for leaf in parsed.leaves():
-        if tried >= MAX_RESPELLED_WORDS:
-            break
-        if type(leaf) is not wq.Term or leaf.fieldname not in (DEFAULT_FIELD, "title"):
-            continue
-        word, start, end = leaf.text, getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
-        if (
-            start is None
-            or end is None
-            or text[start:end] != word
-            or not MIN_WORD_CHARS <= len(word) <= MAX_WORD_CHARS
-        ):
-            continue
-        folded = analyze(word, exact=False)
-        if folded and _known(client, index, folded[0]):
-            continue
-        tried += 1
-        best = _respell(client, index, word)
-        if best is not None:
-            replacements.append((start, end, best))
-    if not replacements:
-        return None
-    out = text
-    for start, end, new in sorted(replacements, reverse=True):
-        out = out[:start] + new + out[end:]
-    return out
+    return respelled(
+        parsed,
+        text,
+        known=lambda term: _known(client, index, term),
+        closest=lambda word: _respell(client, index, word),
+    )

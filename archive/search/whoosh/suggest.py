@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from whoosh import query as wq
 from whoosh.support.levenshtein import damerau_levenshtein
@@ -41,10 +42,31 @@ def suggestion(searcher, parsed: wq.Query | None, text: str, deadline: float) ->
     if VOCABULARY_FIELD not in reader.schema:
         return None
     corrector = searcher.corrector(VOCABULARY_FIELD)
+    return respelled(
+        parsed,
+        text,
+        known=lambda term: reader.doc_frequency("body", term) > 0,
+        closest=lambda word: _respell(corrector, reader, word, deadline),
+        stop=lambda: time.monotonic() >= deadline,
+    )
+
+
+def respelled(
+    parsed: wq.Query | None,
+    text: str,
+    known: Callable[[str], bool],
+    closest: Callable[[str], str | None],
+    stop: Callable[[], bool] = lambda: False,
+) -> str | None:
+    """Did you mean, by the rules above, for any engine: ``text`` with each plain word of ``parsed`` whose
+    index term is not ``known`` replaced by its ``closest`` spelling; ``None`` when nothing was replaced.
+    Stops early when ``stop()`` says so."""
+    if parsed is None:
+        return None
     replacements: list[tuple[int, int, str]] = []
     tried = 0
     for leaf in parsed.leaves():
-        if tried >= MAX_RESPELLED_WORDS or time.monotonic() >= deadline:
+        if tried >= MAX_RESPELLED_WORDS or stop():
             break
         if type(leaf) is not wq.Term or leaf.fieldname not in (DEFAULT_FIELD, "title"):
             continue
@@ -57,10 +79,10 @@ def suggestion(searcher, parsed: wq.Query | None, text: str, deadline: float) ->
         ):
             continue
         folded = analyze(word, exact=False)
-        if folded and reader.doc_frequency("body", folded[0]) > 0:
+        if folded and known(folded[0]):
             continue
         tried += 1
-        best = _respell(corrector, reader, word, deadline)
+        best = closest(word)
         if best is not None:
             replacements.append((start, end, best))
     if not replacements:
