@@ -110,6 +110,18 @@ def resolve_place(name: str) -> Place | None:
     return _place(entry) if entry else None
 
 
+def unregistered_label(key: str) -> tuple[str, str] | None:
+    """``(name, country)`` of a place key no article names itself (a US state only its cities' articles
+    name), from the 50 states alone when it is one (milliseconds), else from the whole gazetteer."""
+    from archive.entities.gazetteer import us_state
+
+    state = us_state(key)
+    if state is not None:
+        return state
+    place = resolve_place(key)
+    return (place.name, place.country) if place is not None else None
+
+
 def parent_keys(key: str) -> list[str]:
     """The keys a place lies in: its country's and, for a US city, its state's (``"US/5128581"``
     -> ``["US", "US/5128638"]``); a filter or facet by either includes the place."""

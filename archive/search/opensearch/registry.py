@@ -197,18 +197,10 @@ class ClusterNames:
         if entry:
             out = {"name": entry.get("name") or key, "country": entry.get("country") or ""}
         elif "/" in key:  # a US state only its cities' articles name: the gazetteer knows it
-            from archive.entities.gazetteer import us_state
-            from archive.entities.places import resolve_place
+            from archive.entities.places import unregistered_label
 
-            state = us_state(key)
-            place = None if state else resolve_place(key)
-            out = (
-                {"name": state[0], "country": state[1]}
-                if state
-                else {"name": place.name, "country": place.country}
-                if place
-                else {"name": key, "country": ""}
-            )
+            label = unregistered_label(key)
+            out = {"name": label[0], "country": label[1]} if label else {"name": key, "country": ""}
         else:
             out = {"name": key, "country": ""}
         if not out["country"] and "/" not in key:  # a country key: its name from one of its cities

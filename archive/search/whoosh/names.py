@@ -120,16 +120,11 @@ class Names:
         if entry:
             return {"name": entry.get("name") or key, "country": entry.get("country") or ""}
         if "/" in key:  # a US state only its cities' articles name: the gazetteer knows it
-            from archive.entities.gazetteer import us_state
-            from archive.entities.places import resolve_place
+            from archive.entities.places import unregistered_label
 
-            state = us_state(key)  # the common case, without building the whole gazetteer
-            if state is not None:
-                return {"name": state[0], "country": state[1]}
-
-            place = resolve_place(key)
-            if place is not None:
-                return {"name": place.name, "country": place.country}
+            label = unregistered_label(key)
+            if label is not None:
+                return {"name": label[0], "country": label[1]}
         return {"name": key, "country": ""}
 
 
