@@ -49,3 +49,9 @@ def engine(request, search_home) -> SearchEngine:
     found.time_budget = budget
     yield found
     found.close()
+
+
+@pytest.fixture
+def searcher(engine):
+    """The engine under test, by the name the search tests use: each test runs once per engine."""
+    return engine

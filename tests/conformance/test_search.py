@@ -16,12 +16,6 @@ except ImportError:  # pragma: no cover
 __all__ = ["articles", "search_home"]  # fixtures used by name
 
 
-@pytest.fixture
-def searcher(engine):
-    """The engine under test: each test here runs once per engine."""
-    return engine
-
-
 SEED_TITLE = 'Moscow has no intention of vacating the "Belarusian balcony"'
 
 

@@ -19,12 +19,6 @@ except ImportError:  # pragma: no cover
 __all__ = ["articles", "search_home"]  # fixtures used by name
 
 
-@pytest.fixture
-def searcher(engine):
-    """The engine under test: each test here runs once per engine."""
-    return engine
-
-
 #: "Well under" the one-second budget: a guard must refuse before the clock has to.
 FAST_SECONDS = 0.5
 
