@@ -1,6 +1,7 @@
 """Russian, Ukrainian, Belarusian and Polish: entity precision/recall, case forms, detection, speed.
 
-    .venv/bin/python benchmarks/multilingual.py --nerel DIR --ner-uk DIR [--polish FILE] [--limit N]
+    .venv/bin/python benchmarks/multilingual.py --nerel DIR --ner-uk DIR [--polish FILE]
+        [--kpwr FILE [--kpwr-part tune]] [--limit N]
 
 ``--nerel``: a folder of NEREL brat files (``*.txt`` + ``*.ann``; tune on NEREL-v1.0/train only).
 ``--ner-uk``: ner-uk's ``v1.0`` folder; its ``dev-test-split.txt`` DEV part is read (TEST is held out:
@@ -8,6 +9,9 @@
 ``--polish``: JSON Lines of ``{"text", "persons": [...], "places": [...]}`` (gold names as written),
 or a PolEval 2018 NER training JSON (NKJP's named entities, ``*.json``); defaults to the self-written
 sample in ``tests/data/multilingual/pl_gold.jsonl``.
+``--kpwr``: KPWr's n82 annotation as IOB (PolDeepNer's ``kpwr-n82-*.iob``). ``--kpwr-part tune`` (the
+default) reads every document outside ``wikinews/`` and prints its press part (``dap/``, ``kap/``)
+apart too; ``wikinews`` is the held-out part, read once for the closing figures.
 
 The articles of a language are read as one import batch (a surname alone is a person when a full
 name with it is in any of them, as in an import). Scoring is per article and surname-level: a gold
@@ -41,6 +45,20 @@ NER_UK_LABELS = ({"PERS"}, {"LOC"}, set())
 #: NKJP's types as NEREL's labels: a person's whole name (not its forename/surname parts), a place
 #: (settlement, country, region), a geographical name (a river, a mountain: allowed, not required).
 NKJP_LABELS = {"persName": "PERSON", "placeName": "CITY", "geogName": "LOCATION"}
+#: KPWr's n82 labels as NEREL's (the ``nam_loc_gpe_admin1..3`` regions are one); any other
+#: ``nam_loc_*`` (a river, a district, a continent) is a place allowed, not required.
+KPWR_LABELS = {
+    "nam_liv_person": "PERSON",
+    "nam_loc_gpe_city": "CITY",
+    "nam_loc_gpe_country": "COUNTRY",
+    "nam_loc_gpe_admin": "STATE_OR_PROVINCE",
+}
+#: KPWr's press folders (news agencies' and newspapers' articles), reported apart from the rest of
+#: its tune part (blogs, laws, prose, Wikipedia...).
+KPWR_PRESS = ("dap", "kap")
+#: Tokens written without a space before them, and after them, when a KPWr text is rebuilt.
+NO_SPACE_BEFORE = frozenset(".,;:!?)]}%…»”")
+NO_SPACE_AFTER = frozenset("([{„«“")
 #: Letters of a folded surname that identify it across case forms (Путин/Путина, Tusk/Tuska).
 STEM_CHARS = 5
 #: The longest case ending told apart from a derived word's suffix (-ами, -ого, -ові, -iem).
@@ -116,6 +134,66 @@ def nkjp_docs(path: Path) -> list:
                     for offsets in e["offsets"][:1]:
                         spans.add((label, offsets["from"], offsets["to"], e["text"]))
         docs.append((record["text"], sorted(spans, key=lambda x: x[1])))
+    return docs
+
+
+def kpwr_docs(path: Path, part: str = "tune") -> list[tuple[str, str, list]]:
+    """KPWr's documents in ``part`` as ``(folder, text, spans)``: ``tune`` is every one outside
+    ``wikinews/`` (held out), ``wikinews`` only those. The text is rebuilt from the tokens with plain
+    spacing (none before closing punctuation or after an opening one); a sentence without a final
+    mark (a heading) ends its line. Gold spans are NEREL's labels (:data:`KPWR_LABELS`) at character
+    offsets."""
+    docs: list[tuple[str, str, list]] = []
+    current: dict | None = None
+
+    def close_span() -> None:
+        if current and current["open"]:
+            label, start = current["open"]
+            end = len(current["text"])
+            current["spans"].append((label, start, end, current["text"][start:end]))
+            current["open"] = None
+
+    def finish() -> None:
+        if current is not None:
+            close_span()
+            wanted = current["folder"] == "wikinews"
+            if wanted == (part == "wikinews"):
+                docs.append((current["folder"], current["text"].rstrip(), current["spans"]))
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("-DOCSTART"):
+            fields = line.split()
+            if len(fields) >= 3 and fields[1] == "FILE":
+                finish()
+                current = {"folder": fields[2].split("/")[0], "text": "", "spans": [], "open": None}
+            continue
+        if current is None:
+            continue
+        if not line.strip():
+            close_span()
+            text = current["text"].rstrip()
+            current["text"] = text + ("" if not text else " " if text[-1] in '.!?…:;"»”' else "\n")
+            continue
+        orth, *_, tag = line.split("\t")
+        text = current["text"]
+        if (
+            text
+            and not text[-1].isspace()
+            and orth[0] not in NO_SPACE_BEFORE
+            and text[-1] not in NO_SPACE_AFTER
+        ):
+            text += " "
+        kind, _, name = tag.partition("-")
+        label = next((v for k, v in KPWR_LABELS.items() if name.startswith(k)), None)
+        if label is None and name.startswith("nam_loc"):
+            label = "LOCATION"
+        if kind != "I" or current["open"] is None or current["open"][0] != label:
+            close_span()
+            current["text"] = text
+            if label and kind in ("B", "I"):
+                current["open"] = (label, len(text))
+        current["text"] = text + orth
+    finish()
     return docs
 
 
@@ -209,24 +287,34 @@ def main() -> None:
         "--ner-uk-part", default="DEV", choices=("DEV", "TEST"), help="TEST: the held-out part, read once"
     )
     parser.add_argument("--polish", type=Path, default=POLISH_SAMPLE)
+    parser.add_argument("--kpwr", type=Path, help="KPWr n82 IOB file (its tune part is read)")
+    parser.add_argument(
+        "--kpwr-part",
+        default="tune",
+        choices=("tune", "wikinews"),
+        help="wikinews: the held-out part, read once",
+    )
     parser.add_argument("--limit", type=int, default=200, help="articles per language")
     args = parser.parse_args()
     runs = []
     if args.nerel:
-        runs.append(("ru", nerel_docs(args.nerel, args.limit), NEREL_LABELS))
+        runs.append(("ru", "nerel", nerel_docs(args.nerel, args.limit), NEREL_LABELS))
     if args.ner_uk:
-        runs.append(("uk", ner_uk_docs(args.ner_uk, args.limit, args.ner_uk_part), NER_UK_LABELS))
-    runs.append(("pl", polish_docs(args.polish)[: args.limit], NEREL_LABELS))
+        runs.append(("uk", "ner-uk", ner_uk_docs(args.ner_uk, args.limit, args.ner_uk_part), NER_UK_LABELS))
+    runs.append(("pl", args.polish.name, polish_docs(args.polish)[: args.limit], NEREL_LABELS))
+    if args.kpwr:
+        kpwr = kpwr_docs(args.kpwr, args.kpwr_part)[: args.limit]
+        runs.append(("pl", f"kpwr-{args.kpwr_part}", [(t, s) for _, t, s in kpwr], NEREL_LABELS))
+        press = [(t, s) for folder, t, s in kpwr if folder in KPWR_PRESS]
+        if args.kpwr_part == "tune" and press:
+            runs.append(("pl", "kpwr-tune-press", press, NEREL_LABELS))
     # load the models, the gazetteer and the given names before timing (an import worker loads them once)
     ner_slavic.entities("Тест.", "ru"), ner_slavic.entities("Test.", "pl"), ner_slavic.resolve("Москва")
     ner_slavic.is_given("Иван")
-    for language, docs, labels in runs:
+    for language, source, docs, labels in runs:
         figures = {**score(docs, language, labels), **case_forms(docs, language)}
-        print(
-            json.dumps(
-                {"language": language, **figures, "target": TARGETS.get(language, "")}, ensure_ascii=False
-            )
-        )
+        record = {"language": language, "source": source, **figures, "target": TARGETS.get(language, "")}
+        print(json.dumps(record, ensure_ascii=False))
 
 
 if __name__ == "__main__":
