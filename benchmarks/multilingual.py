@@ -247,33 +247,42 @@ def score(docs, language: str, labels) -> dict:
 def is_case_pair(a: str, b: str) -> bool:
     """Two spellings of one name in two cases: both capitalised, differing only in an ending of at most
     ``CASE_ENDING_CHARS`` letters after a shared stem (Путин/Путина, Києві/Києва, Tusk/Tuskiem), not a
-    word derived from it (Лондон/Лондонской) or another name (Франция/Франциск)."""
+    word derived from it (Лондон/Лондонской) or another name (Франция/Франциск), nor one name in two
+    scripts (Guterres/Гутерреш: the person registry joins those, not the analysis)."""
     if not (a[:1].isupper() and b[:1].isupper()) or a.lower() == b.lower():
+        return False
+    if is_cyrillic(a) != is_cyrillic(b):
         return False
     x, y = fold(a), fold(b)
     shared = len(os.path.commonprefix([x, y]))
     return shared >= STEM_CHARS and max(len(x), len(y)) - shared <= CASE_ENDING_CHARS
 
 
+def is_cyrillic(word: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in word)
+
+
 def case_forms(docs, language: str) -> dict:
-    """The share of pairs of case forms of one name (as the gold writes them: :func:`is_case_pair`)
-    whose analysed terms meet: a query in one form then finds the article holding only the other."""
+    """The share of ordered pairs of case forms of one name (as the gold writes them, both a person's
+    or both a place's: :func:`is_case_pair`) where a query for the first finds the second: the search's
+    query terms (``query_forms``) meet the index's terms of the other (the index analyzer)."""
+    from archive.search.analysis import query_forms
     from archive.search.whoosh.schema import FOLDED
 
-    forms: dict[str, set[str]] = defaultdict(set)
+    forms: dict[tuple[bool, str], set[str]] = defaultdict(set)
     for _, gold in docs:
         for label, _, _, surface in gold:
             if surface.split() and label in ("PERSON", "PERS", "CITY", "COUNTRY", "LOC"):
                 word = surface.split()[-1]
-                forms[fold(word)[:STEM_CHARS]].add(word)
+                forms[label in ("PERSON", "PERS"), fold(word)[:STEM_CHARS]].add(word)
     pairs = met = 0
     for group in forms.values():
-        terms = {w: {t.text for t in FOLDED(w)} for w in group}
+        indexed = {w: {t.text for t in FOLDED(w)} for w in group}
         for a in group:
             for b in group:
-                if a < b and is_case_pair(a, b):
+                if a != b and is_case_pair(a, b):
                     pairs += 1
-                    met += bool(terms[a] & terms[b])
+                    met += not indexed[b].isdisjoint(query_forms(a)[0])
     return {"case_form_pairs": pairs, "case_forms_found": round(met / max(pairs, 1), 3)}
 
 
