@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from archive.search.whoosh import postings
+from archive.search.whoosh import postings, sidecar
 from archive.search.whoosh.schema import article_key
 
 #: Generations kept per process: the current one and the one searchers opened just before an import
@@ -81,6 +81,8 @@ class ReaderCache:
     article_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: the lazily read keyword fields (:data:`LAZY_FIELDS`), by name
     values: dict[str, ValueIndex] = field(default_factory=dict)
+    #: the index folder, where segments' keyword postings are saved (:mod:`.sidecar`); None: not saved
+    folder: str | None = None
     #: per thread, the open reader lazy fields are read from (set by :meth:`bind`)
     _bound: threading.local = field(default_factory=threading.local, repr=False)
 
@@ -97,7 +99,7 @@ class ReaderCache:
         with _lock:
             found = self.values.get(fieldname)
             if found is None:
-                found = _value_index(reader, fieldname, self.live, self.doc_article)
+                found = _value_index(reader, fieldname, self.live, self.doc_article, self.folder)
                 self.values[fieldname] = found
         return found
 
@@ -198,6 +200,7 @@ def reader_cache(reader, folder: str) -> ReaderCache:
             _caches.move_to_end(key)
             return cached
         cached = build(reader)
+        cached.folder = folder
         _caches[key] = cached
         while len(_caches) > CACHED_GENERATIONS:
             _caches.popitem(last=False)
@@ -275,23 +278,31 @@ def _article_keys(reader) -> np.ndarray:
     return keys
 
 
-def _segment_values(segment, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _segment_values(
+    segment, fieldname: str, folder: str | None = None
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """A segment's (term, local document) pairs for a field, remembered by segment id.
 
     Reading a keyword field's postings costs ~0.1 ms per term (Whoosh unpickles a block per term), and
     NER fills person fields with thousands of terms. Segments never change, so after an import only the
-    new segment is read; the others come from here.
+    new segment is read; the others come from here, or from the file the first process to read the
+    segment saved in ``folder`` (:mod:`.sidecar`).
     """
     try:
-        key = (segment.segment().segment_id(), fieldname)
+        segment_id = segment.segment().segment_id()
     except AttributeError:
         return postings.field_postings(segment, fieldname)
+    key = (segment_id, fieldname)
     with _lock:
         hit = _segments.get(key)
         if hit is not None:
             _segments.move_to_end(key)
             return hit
-    found = postings.field_postings(segment, fieldname)
+    found = sidecar.load(folder, segment_id, fieldname) if folder else None
+    if found is None:
+        found = postings.field_postings(segment, fieldname)
+        if folder:
+            sidecar.save(folder, segment_id, fieldname, found)
     with _lock:
         _segments[key] = found
         while len(_segments) > CACHED_SEGMENT_FIELDS:
@@ -299,9 +310,13 @@ def _segment_values(segment, fieldname: str) -> tuple[list[str], np.ndarray, np.
     return found
 
 
-def _value_index(reader, fieldname: str, live: np.ndarray, doc_article: np.ndarray) -> ValueIndex:
+def _value_index(
+    reader, fieldname: str, live: np.ndarray, doc_article: np.ndarray, folder: str | None = None
+) -> ValueIndex:
     """The (value, article) pairs of a keyword field, deleted passages left out, each pair once."""
-    per_segment = [(_segment_values(seg, fieldname), offset) for seg, offset in postings.leaf_readers(reader)]
+    per_segment = [
+        (_segment_values(seg, fieldname, folder), offset) for seg, offset in postings.leaf_readers(reader)
+    ]
     keys = sorted({k for (seg_keys, _, _), _ in per_segment for k in seg_keys})
     positions = {k: i for i, k in enumerate(keys)}
     value_parts, doc_parts = [], []
