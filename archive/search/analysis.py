@@ -20,6 +20,9 @@ Other languages, by the word's script, so one analyzer serves every article and 
 - Cyrillic (Russian, Ukrainian, Belarusian): Ukrainian and Belarusian letters folded to the Russian ones
   (Лукашэнка -> лукашенка, Мінск -> минск), then Whoosh's Russian Snowball stemmer (Москве, Москвы ->
   москв); a word simplemma knows as Ukrainian also gets the stem of its lemma (Києві -> Київ -> киив);
+  a capitalised word (a name, as far as the analysis can tell) also gets its folded self and its stems
+  without a case ending (:func:`name_stems`: Земана, Земаном -> земан), which a query typed in lower case
+  gets too;
 - Latin with a Polish letter (ą ć ę ł ń ś ź ż): no English stem (``Łukaszence`` is not "Łukasz");
 - a Latin word also gets its Polish terms, marked ``=`` (:func:`polish_forms`: morfeusz2's lemmas,
   Snowball's Polish stem of a name): Warszawie -> ``=warszawa``, Bidena -> ``=biden``. The mark keeps
@@ -54,7 +57,7 @@ FUNCTION_WORDS = frozenset(STOP_WORDS) | frozenset(stoplists["en"])
 FUNCTION_TERMS = FUNCTION_WORDS | frozenset(stem(w) for w in FUNCTION_WORDS)
 #: Changes whenever an index term of some word changes: an index built with another version needs
 #: ``archive reindex`` (searches say so).
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 #: Distinct words whose forms are remembered: analysis runs per token at import and per word in snippets.
 FORMS_CACHE = 1 << 18
 
@@ -65,8 +68,23 @@ POLISH_LETTERS = frozenset("ąćęłńśźż")
 #: Ukrainian and Belarusian letters (and ё) as the Russian stemmer knows them: one stem for the
 #: spellings of a name in the three languages (Лукашенко, Лукашэнка; Минск, Мінск).
 CYRILLIC_FOLD = str.maketrans("ёіїєґўэ", "еииегуе")
-#: A Ukrainian name's dative ending, which the Russian stemmer does not know (Путінові, Галаганові).
-UKRAINIAN_DATIVE = ("ові", "еві", "єві")
+#: Case endings of nouns, names and adjectives in Russian, Ukrainian and Belarusian, folded
+#: (:data:`CYRILLIC_FOLD`), from their declension tables: what :func:`name_stems` cuts off a name. Not
+#: the suffixes that make surnames (-ов, -ев, -ин, -ів: Лавров is not Лавр) nor Snowball's verb endings
+#: (it cuts Земана to "зема" but Земаном to "земан").
+CASE_ENDINGS = frozenset(
+    "а я у ю е и ы о ь й "  # one letter: Москва, Андрея, Путину, Мінску, Москве, Беларусі, Беларусь
+    "ом ем ам ям ой ей ою ею ах ях ым им ых их "  # Путиным, Лукашэнкам, Москвой, Україною
+    "ами ями ими ыми ови еви "  # plural instrumental; Ukrainian dative Путінові, Тюленеві
+    "ий ый ая ую ого его ому ему ои".split()  # adjectival: Зеленський, Зеленського, Тернової
+)
+CASE_ENDING_MAX = max(map(len, CASE_ENDINGS))
+#: The shortest stem a name is cut to: shorter ones (Ол of Оля) would meet too many other words.
+MIN_NAME_STEM = 3
+#: Ukrainian consonants that turn into these before the dative/locative -і (Петриківка, Петриківці;
+#: Ольга, Ользі; Солоха, Солосі): the stem of such a form also gets its unchanged consonant.
+UKRAINIAN_ALTERNATION = {"ц": "к", "з": "г", "с": "х"}
+VOWELS = frozenset("аеиоуыюяэ")
 #: simplemma's dictionaries whose lemmas a Cyrillic word also gets (it has no Belarusian). Russian's
 #: loads in 3.3 s and added 0.014 to NEREL's case forms found: Snowball serves Russian.
 CYRILLIC_LEMMAS = ("uk",)
@@ -149,6 +167,27 @@ def _cyrillic_fold(word: str) -> str:
     return word.lower().translate(CYRILLIC_FOLD)
 
 
+def name_stems(word: str) -> list[str]:
+    """A Cyrillic name's stems: the word without its longest case ending (:data:`CASE_ENDINGS`),
+    so every case form of a name meets the others where Snowball's stems part (Земана "зема",
+    Земаном "земан"; Андрей "андр", Андрея "андре"). A stem ending in a vowel may have lost a soft
+    ending's й (Андрей, Китая): it also gets the stem without only the last letter; a Ukrainian -і
+    after ц, з, с also the stem with к, г, х (Петриківці -> петриківк)."""
+    folded = _cyrillic_fold(word)
+    stems = []
+    for size in range(min(CASE_ENDING_MAX, len(folded) - MIN_NAME_STEM), 0, -1):
+        if folded[-size:] in CASE_ENDINGS:
+            stems.append(folded[:-size])
+            break
+    else:
+        return [folded]
+    if len(folded) > MIN_NAME_STEM + 1 and folded[-2] in VOWELS and folded[-1] in "йяюеи":
+        stems.append(folded[:-1])  # Андрей -> андре, Китая -> кита, Сальомеї -> сальоме
+    if word.lower().endswith("і") and stems[0][-1:] in UKRAINIAN_ALTERNATION:
+        stems.append(stems[0][:-1] + UKRAINIAN_ALTERNATION[stems[0][-1]])
+    return list(dict.fromkeys(stems))
+
+
 def language_forms(word: str) -> list[str]:
     """The terms a simple word (no inner punctuation) gets from its language's dictionary: the stem of
     its Ukrainian lemma, or its Polish lemmas (marked)."""
@@ -160,8 +199,7 @@ def language_forms(word: str) -> list[str]:
             # a name's nominative as written: Snowball cuts endings that are a name's own letters
             # (Лавров -> лавр, Дилан -> дила), while its other cases keep them (Лаврова, Дилану -> лавров, дилан)
             forms.append(_cyrillic_fold(word))
-            if word.lower().endswith(UKRAINIAN_DATIVE):  # Путінові -> путин: no Russian ending
-                forms.append(_russian_stem(_cyrillic_fold(word[: -len(UKRAINIAN_DATIVE[0])])))
+            forms.extend(name_stems(word))
         for language in CYRILLIC_LEMMAS:
             lemma = simplemma.lemmatize(word, lang=language)
             if lemma.lower() != word.lower():
@@ -266,7 +304,9 @@ def query_forms(word: str, polish: bool = True) -> tuple[tuple[str, ...], list[s
     if "-" not in word:
         simple = len([s for s in _SPLIT.split(word) if s]) <= 1
         lemmas = [f for f in forms[1:] if simple and not f.startswith(ACRONYM_MARK)]
-        return (main, *lemmas), []
+        if simple and _CYRILLIC.search(word) and not word[:1].isupper():
+            lemmas += name_stems(word)  # a name typed in lower case (путина) meets the name's stems
+        return tuple(dict.fromkeys((main, *lemmas))), []
     parts = [main_form(p) for p in word.split("-") if len(p) > 1]
     return (main,), parts if len(parts) > 1 else []
 
