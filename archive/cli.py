@@ -778,8 +778,10 @@ def serve(home, host, port, search_url) -> None:
 
         archive serve --port 8000
     """
+    from archive.memory import keep_search_memory
     from archive.web.app import create_app
 
+    keep_search_memory()
     app = create_app({"ARCHIVE_HOME": str(home), "SEARCH_URL": search_url})
     app.run(host=host, port=port)
 

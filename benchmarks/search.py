@@ -5,7 +5,7 @@ importer, then answers a fixed set of realistic queries (top 10, exact total, pe
 and snippets) four ways in one run, a first cold pass reported apart from the warm passes:
 
 - ours in-process: the engine with a searcher kept open (the site's pool, :mod:`archive.search.whoosh.kept`),
-  answer serialised to JSON;
+  answer serialised to JSON, with the web worker's malloc settings (:mod:`archive.memory`);
 - ours over HTTP: ``/api/search`` served by gunicorn as the ``Procfile`` runs it, one keep-alive client;
 - SQLite FTS5 built from the catalog, the same answers (``benchmarks/fts5.py``);
 - optionally bare Whoosh top 10 (``--bare``).
@@ -46,6 +46,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from archive.memory import keep_search_memory  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpora" / "reuters21578"
@@ -645,6 +647,7 @@ def main() -> int:
         help="with --search-url: the archive already there, in-process and HTTP",
     )
     a = ap.parse_args()
+    keep_search_memory()  # the in-process engine runs as a web worker does
     if a.search_url and a.cluster_only:
         return run_cluster_http(a.search_url, a.search_prefix, a.rounds, a.workers)
     if a.search_url:

@@ -8,12 +8,17 @@ Threaded workers keep connections alive (sync workers answer ``Connection: close
 waiting on a client holds no searcher. The app is loaded once in the master, which warms the archive's
 caches before it forks, so every worker starts with them; each worker then opens its searchers and
 runs a warm-up search before it takes traffic (or, when an import came in meanwhile, loads the new
-generation's caches then rather than on a reader's request).
+generation's caches then rather than on a reader's request). Search memory is kept rather than
+returned to the kernel after each request (:mod:`archive.memory`).
 """
 
 from __future__ import annotations
 
 import os
+
+from archive.memory import keep_search_memory
+
+keep_search_memory()  # in the master, before any thread or worker: every worker inherits the settings
 
 wsgi_app = "archive.web.app:create_app()"
 bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
