@@ -60,3 +60,21 @@ def test_settings_are_taken():
         check=True,
     )
     assert done.stdout.strip() == "True"
+
+
+def test_a_worker_freezes_its_warmed_caches(tmp_path):
+    """After its warm-up a worker moves what it loaded out of the collector's reach (gc.freeze), so no
+    full collection later walks the caches in the middle of a request."""
+    import gc
+    from types import SimpleNamespace
+
+    from archive.web import gunicorn_conf
+    from archive.web.app import create_app
+
+    app = create_app({"ARCHIVE_HOME": str(tmp_path)})
+    gc.unfreeze()
+    try:
+        gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=app))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
