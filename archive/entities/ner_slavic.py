@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gettext
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
@@ -542,7 +542,7 @@ def places(found: list[Found]) -> list[Place]:
         place = resolve(f.normal)
         if place is None:
             continue
-        kept = by_key.setdefault(place.key, place)
+        kept = by_key.setdefault(place.key, replace(place, mentions=[]))  # resolve() is cached: a copy
         kept.mentions.append(Mention(f.start, f.end))
     for place in by_key.values():
         place.mentions.sort(key=lambda m: m.start)
