@@ -5,6 +5,10 @@ Every text here is self-written (CC0); KPWr's own text stays out of the reposito
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from benchmarks.multilingual import kpwr_docs
 
 #: Two documents in KPWr's n82 IOB layout (orth, base, ctag, label), one of them in wikinews/.
@@ -50,3 +54,80 @@ def test_kpwr_reader_rebuilds_text_and_gold_offsets_and_holds_wikinews_out(tmp_p
     assert all(text[s:e] == surface for _, s, e, surface in spans)
     [(held_out, _, [(label, s, e, surface)])] = kpwr_docs(path, "wikinews")
     assert (held_out, label, surface) == ("wikinews", "PERSON", "Anna")
+
+
+#: Self-written Polish articles, each for one way a name was missed or misread before.
+ARTICLES = [
+    {
+        "id": "foreign",
+        "text": "Marc Andreessen i Elinor Ostrom rozmawiali w Stanach Zjednoczonych. "
+        "Wieczorem Jarek pojechał do Bawarii.",
+    },
+    {
+        "id": "sport",
+        "text": "Gole strzelali Szpiegowski i Chmielecki. Samolot pilotował H. Skrzypiński, a na zmianę "
+        "wszedł Herski Marcin. Szkoła stoi przy ul. Adama Mickiewicza w Zielonej Górze, "
+        "w województwie lubuskim.",
+    },
+    {"id": "trip", "text": "Turyści z Warszawy odwiedzili Medellin i Cartagenę."},
+    {"id": "home", "text": "Tam wrócili do Warszawy i zostali w Warszawie."},
+]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """The articles imported with the real importer, read through the JSON API."""
+    from archive.importer import import_paths
+    from archive.web.app import create_app
+
+    inputs = tmp_path_factory.mktemp("pl-inputs") / "pl.jsonl"
+    records = [{**a, "title": a["id"], "language": "pl"} for a in ARTICLES]
+    inputs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    home = tmp_path_factory.mktemp("pl-home")
+    report = import_paths([str(inputs)], home, workers=1)
+    assert not report.failed, report.failed
+    return create_app({"ARCHIVE_HOME": str(home), "TESTING": True}).test_client()
+
+
+def names(client, article_id: str, kind: str) -> dict[str, list[str]]:
+    """An article's persons or places: key -> the text of each mention."""
+    article = client.get(f"/api/articles/{article_id}").get_json()
+    text = article["text"]
+    return {x["key"]: [text[m["start"] : m["end"]] for m in x["mentions"]] for x in article[kind]}
+
+
+def test_foreign_full_names_a_given_name_alone_and_places_in_the_nominative(client):
+    """Names morfeusz2 does not know, after a given name of the name list; a given name alone (not
+    joined to the sentence's first word); a two-word country and a region in an oblique case."""
+    assert names(client, "foreign", "persons") == {
+        "andresen_marc": ["Marc Andreessen"],
+        "ostrom_elinor": ["Elinor Ostrom"],
+        "iarek": ["Jarek"],
+    }
+    assert names(client, "foreign", "places") == {"US": ["Stanach Zjednoczonych"], "DE": ["Bawarii"]}
+
+
+def test_surnames_in_lists_initials_and_patrons(client):
+    """A surname that is also an adjective, an initial with a surname, a surname before its given
+    name; a street's patron is no person; a sentence's first word that is a common word is no place;
+    a two-word city and a voivodeship by its adjective are."""
+    assert names(client, "sport", "persons") == {
+        "shpiegovski": ["Szpiegowski"],
+        "chmieleki": ["Chmielecki"],
+        "skzhipinski": ["H. Skrzypiński"],
+        "herski_martin": ["Herski Marcin"],
+    }
+    assert names(client, "sport", "places") == {"PL/3080165": ["Zielonej Górze"], "PL": ["lubuskim"]}
+
+
+def test_a_foreign_city_morfeusz_does_not_know_in_a_case_form(client):
+    assert names(client, "trip", "places") == {
+        "PL/756135": ["Warszawy"],
+        "CO/3674962": ["Medellin"],
+        "CO/3687238": ["Cartagenę"],
+    }
+
+
+def test_an_articles_place_has_only_its_own_mentions(client):
+    """Warsaw in two articles: each has its own mentions (the cached place once gathered both)."""
+    assert names(client, "home", "places") == {"PL/756135": ["Warszawy", "Warszawie"]}

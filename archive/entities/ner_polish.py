@@ -1,25 +1,72 @@
 """Persons and places in Polish text, read with morfeusz2's dictionary (no Polish NER model with
 weights is on PyPI): capitalised words tagged as given name, surname or geographical name, and their
-lemmas as nominatives (Kaczyńskiego -> Kaczyński)."""
+lemmas as nominatives (Kaczyńskiego -> Kaczyński).
+
+Beyond one word's tags: a multi-word place is put in the nominative word by word (Stanach
+Zjednoczonych -> Stany Zjednoczone) before the gazetteer sees it; a word morfeusz2 does not know is a
+place when the gazetteer knows it, big, in some case form (Medellin, Cartagenie); a full name is a
+given name (morfeusz2's, or the name list's for a word it does not know: Marc, Elinor) before one or
+two more capitalised words, in either order (Herski Marcin), or an initial before a surname (H.
+Skrzypińskiego); a given name alone is a person; a name after a street or patron word (ul., im.) is
+not one of the article's persons.
+"""
 
 from __future__ import annotations
 
+import itertools
+import re
 from functools import lru_cache
+from typing import NamedTuple
 
+from archive.entities.folding import fold
 from archive.entities.ner_slavic import (
     _SENTENCE_END,
     _WORD,
     LOC,
+    MISSED_PLACE_POPULATION,
     PER,
     Found,
-    given_name,
+    _country_names,
+    is_given,
     lemma,
+    place_of,
     resolve,
     titled,
+    titled_word,
 )
 
 #: morfeusz2's name tags (its dictionary, SGJP, tags proper names by kind).
 GIVEN_TAG, SURNAME_TAG, GEO_TAGS = "imię", "nazwisko", {"nazwa_geograficzna", "nazwa_państwa"}
+#: Parts of speech whose lowercase reading of a capitalised word does not make it a common word when
+#: it stands alone mid-sentence: Polish writes adjectives and participles in lowercase, so
+#: "Szpiegowski" there is the surname, not the adjective "szpiegowski".
+ADJECTIVE_TAGS = ("adj", "ppas", "pact")
+#: Words after which a name is a street's or an institution's patron ("ul. Adama Mickiewicza",
+#: "im. Jana Pawła II"), not a person the article is about; folded, without the abbreviation's dot.
+PATRON_WORDS = frozenset(
+    fold(w)
+    for w in "ul ulica ulicy ulicą ulice al aleja alei aleję pl plac placu im imienia rondo ronda".split()
+)
+#: The country whose towns of any size morfeusz2's dictionary names (SGJP is Polish).
+HOME_COUNTRY = "PL/"
+#: The longest run of capitalised words read as one place ("Stanach Zjednoczonych Ameryki").
+MAX_PLACE_WORDS = 3
+#: Nominative forms tried per word of a multi-word place (its readings' lemmas and agreeing forms).
+MAX_PLACE_FORMS = 8
+#: Polish case endings of foreign place names morfeusz2 does not know, and their nominatives' (the
+#: locative -ie of a feminine: Cartagenie -> Cartagena; -ii: Leticii -> Leticia), tried besides
+#: :data:`archive.entities.ner_slavic.PLACE_ENDINGS`.
+POLISH_PLACE_ENDINGS = (("ie", "a"), ("ii", "ia"), ("ę", "a"), ("ą", "a"), ("em", ""), ("iem", ""))
+#: A voivodeship named as Polish writes it, by its adjective after the word ("województwa łódzkiego").
+_VOIVODESHIP = re.compile(r"(?<![^\W\d_])województw[^\W\d_]* ([^\W\d_]+(?:-[^\W\d_]+)?)")
+_INITIAL_BEFORE = re.compile(r"(?:^|(?<=\s))([A-ZĄĆĘŁŃÓŚŹŻ])\. (?:[A-ZĄĆĘŁŃÓŚŹŻ]\. )?$")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\.? $")
+
+
+class Reading(NamedTuple):
+    lemma: str  # without morfeusz2's homonym mark
+    names: frozenset[str]  # name tags
+    tag: str  # the morphosyntactic tag ("subst:sg:gen:f")
 
 
 @lru_cache(maxsize=1)
@@ -29,58 +76,279 @@ def _morfeusz():
     return morfeusz2.Morfeusz()
 
 
+@lru_cache(maxsize=65536)
+def _readings(word: str) -> tuple[Reading, ...]:
+    """morfeusz2's readings of a word; a word it does not know has none."""
+    out = []
+    for _, _, (_, lem, tag, names, _) in _morfeusz().analyse(word):
+        if tag != "ign":
+            out.append(Reading(lem.split(":", 1)[0], frozenset(names), tag))
+    return tuple(out)
+
+
 def read_polish(text: str) -> list[Found]:
     """The person and place names of a Polish text, with their nominatives."""
-    analyser = _morfeusz()
-    words = [m for m in _WORD.finditer(text) if m.group()[0].isupper() and not m.group().isupper()]
+    words = [m for m in _WORD.finditer(text) if m.group()[0].isupper()]
     found: list[Found] = []
     i = 0
     while i < len(words):
+        run = _run(text, words, i)
+        if place := _multiword_place(run):
+            found.append(Found(LOC, run[0].start(), run[place[0] - 1].end(), place[1]))
+            i += place[0]
+            continue
         m = words[i]
-        readings = _readings(analyser, m.group())
-        initial = bool(_SENTENCE_END.search(text[max(0, m.start() - 3) : m.start()]))
-        nxt = words[i + 1] if i + 1 < len(words) and words[i + 1].start() - m.end() == 1 else None
-        geo = next((lem for lem, tags in readings if tags & GEO_TAGS and resolve(lem)), None)
-        is_given = any(GIVEN_TAG in tags for _, tags in readings) or given_name(m.group()) is not None
-        if nxt is not None and is_given:
-            surname = _surname(_readings(analyser, nxt.group()), nxt.group())
-            if surname:
-                given = next((lem for lem, tags in readings if GIVEN_TAG in tags), m.group())
-                found.append(Found(PER, m.start(), nxt.end(), f"{given} {surname}"))
-                i += 2
-                continue
-        if geo:
-            found.append(Found(LOC, m.start(), m.end(), geo))
-        elif surname := _surname(readings, m.group(), strict=True):
-            found.append(Found(PER, m.start(), m.end(), surname, weak=initial))
-        elif titled(text, m.start()) and (surname := _surname(readings, m.group())):
-            found.append(Found(PER, m.start(), m.end(), surname))  # "prezydent Duda": duda is a bagpipe too
-        elif not readings and not initial:  # a word no dictionary knows ("Paźniewskiego"): with evidence
-            found.append(Found(PER, m.start(), m.end(), lemma(m.group(), "pl"), weak=True))
+        if m.group().isupper():  # an abbreviation: a place (USA, ZSRR) or nothing a person is
+            if len(m.group()) > 1 and (geo := _geo(m.group())):
+                found.append(Found(LOC, m.start(), m.end(), geo))
+            i += 1
+            continue
+        if patron(text, m.start()):
+            i += len(run)
+            continue
+        if person := _full_name(text, run):
+            found.append(person[1])
+            i += person[0]
+            continue
+        found.extend(_one_word(text, m))
         i += 1
+    for m in _VOIVODESHIP.finditer(text):
+        nominative = next((f for f in _nominatives(m.group(1)) if f.lower().endswith("kie")), None)
+        if nominative and (region := _region(nominative)):
+            found.append(Found(LOC, m.start(1), m.end(1), region))
     return found
 
 
-def _readings(analyser, word: str) -> list[tuple[str, set[str]]]:
-    """morfeusz2's readings of a word: (lemma without its homonym mark, name tags); unknown: none."""
-    out = []
-    for _, _, (_, lem, tag, names, _) in analyser.analyse(word):
-        if tag == "ign":
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, str]:
+    """A country's first-level regions by their Polish names (ISO 3166-2 through pycountry's
+    translations: Bawaria, Kalifornia, Anglia; Poland's own: Łódzkie), folded -> a name the gazetteer
+    resolves: a US state's, else the region's country's (the gazetteer has no other regions)."""
+    import gettext
+
+    import pycountry
+
+    translate = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["pl"]).gettext
+    out: dict[str, str] = {}
+    for region in pycountry.subdivisions:
+        polish = translate(region.name)
+        if polish == region.name and region.country_code != "PL":
             continue
-        out.append((lem.split(":", 1)[0], set(names)))
+        country = pycountry.countries.get(alpha_2=region.country_code)
+        english = region.name if region.country_code == "US" and region.parent_code is None else country.name
+        out.setdefault(fold(polish), english)
     return out
 
 
-def _surname(readings: list[tuple[str, set[str]]], word: str, strict: bool = False) -> str | None:
+def _region(name: str) -> str | None:
+    """The name the gazetteer resolves for a region named in Polish (see :func:`_regions`)."""
+    english = _regions().get(fold(name))
+    return english if english and resolve(english) is not None else None
+
+
+def _run(text: str, words: list[re.Match], i: int) -> list[re.Match]:
+    """The capitalised words from ``i`` on, one space apart (a multi-word name's words)."""
+    run = [words[i]]
+    for m in words[i + 1 :]:
+        if text[run[-1].end() : m.start()] != " " or len(run) == MAX_PLACE_WORDS:
+            break
+        run.append(m)
+    return run
+
+
+def _initial(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a sentence."""
+    return bool(_SENTENCE_END.search(text[max(0, start - 3) : start]))
+
+
+def patron(text: str, start: int) -> bool:
+    """Whether the name at ``start`` follows a street or patron word ("ul. Kościuszki", "im. Jana")."""
+    m = _WORD_BEFORE.search(text, max(0, start - 12), start)
+    return m is not None and fold(m.group(1)) in PATRON_WORDS
+
+
+def _geo(word: str, initial: bool = False) -> str | None:
+    """The nominative of a one-word place: a geographical lemma of morfeusz2's that names a country
+    in Polish (Dania, before a Dania town abroad) or that the gazetteer resolves, itself or with a case
+    ending undone (Gizie -> Giza); a town abroad known by that name first or big (far towns' alternate
+    names meet Polish words: Unii, Sokołem). A sentence's first word that is also a common word (Tam,
+    Gole) is none."""
+    readings = _readings(word)
+    if initial and any(r.lemma[:1].islower() and not r.tag.startswith(ADJECTIVE_TAGS) for r in readings):
+        return None
+    for r in readings:
+        if not r.names & GEO_TAGS:
+            continue
+        if english := _country_names().get(fold(r.lemma)):
+            return english
+        if hit := place_of(r.lemma, word):
+            if "/" not in hit[1].key or hit[1].key.startswith(HOME_COUNTRY) or _known_city(*hit):
+                return hit[0]
+    return None
+
+
+def _known_city(name: str, place) -> bool:
+    """Whether a city abroad is called ``name`` first, or is big (Monachium is Munich's Polish name)."""
+    from archive.entities.gazetteer import gazetteer
+
+    entry = gazetteer().by_key.get(place.key)
+    if entry is None or entry.kind != "city":
+        return True
+    named = gazetteer().city(fold(name), primary_only=True)
+    return (named is not None and named.key == place.key) or entry.population >= MISSED_PLACE_POPULATION
+
+
+def _unknown_place(word: str) -> str | None:
+    """A word morfeusz2 does not know, as a country, a US state or a city of
+    :data:`MISSED_PLACE_POPULATION` in some case form (Medellin, Cartagenie); smaller towns share
+    their names with foreign surnames."""
+    from archive.entities.gazetteer import gazetteer
+
+    candidates = [word] + [
+        word[: -len(ending)] + nominative
+        for ending, nominative in POLISH_PLACE_ENDINGS
+        if word.endswith(ending) and len(word) > len(ending) + 2
+    ]
+    hits = [(c, resolve(c)) for c in candidates] + [place_of(word, word) or (word, None)]
+    for name, place in hits:
+        if place is None:
+            continue
+        entry = gazetteer().by_key.get(place.key)
+        if entry is None or entry.kind != "city" or entry.population >= MISSED_PLACE_POPULATION:
+            return name
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _nominatives(word: str) -> tuple[str, ...]:
+    """A word of a multi-word name in the nominative, as it would stand there: its nouns' lemmas and
+    its adjectives' and participles' nominative forms of the same number, capitalised as written."""
+    forms = [word]
+    for r in _readings(word):
+        pos, *rest = r.tag.split(":")
+        if pos in ADJECTIVE_TAGS and rest:
+            for form, _, tag, _, _ in _morfeusz().generate(r.lemma.split(":", 1)[0]):
+                parts = tag.split(":")
+                if (
+                    parts[0] == pos
+                    and parts[1] == rest[0]
+                    and "nom" in parts[2].split(".")
+                    and "neg" not in parts
+                ):
+                    forms.append(form)
+        elif pos == "subst":
+            forms.append(r.lemma)
+    out = []
+    for form in forms:
+        form = form[:1].upper() + form[1:] if word[:1].isupper() else form
+        if form not in out:
+            out.append(form)
+    return tuple(out[:MAX_PLACE_FORMS])
+
+
+def _multiword_place(run: list[re.Match]) -> tuple[int, str] | None:
+    """The longest leading part of a run of capitalised words that is one place in the nominative
+    (Stanach Zjednoczonych -> Stany Zjednoczone, Zielonej Górze -> Zielona Góra): (words, name)."""
+    for n in range(len(run), 1, -1):
+        for combo in itertools.product(*(_nominatives(m.group()) for m in run[:n])):
+            name = " ".join(combo)
+            if resolve(name) is not None:
+                return n, name
+    return None
+
+
+def _given(word: str) -> str | None:
+    """A given name's nominative: morfeusz2's; a word it does not know, by the name list (Marc)."""
+    readings = _readings(word)
+    given = next((r.lemma for r in readings if GIVEN_TAG in r.names), None)
+    if given is None and not readings and is_given(word):
+        return word
+    return given
+
+
+def _full_name(text: str, run: list[re.Match]) -> tuple[int, Found] | None:
+    """A person named in full at the start of ``run``: one or two given names and a surname
+    (Johann Nepomuk Holzhey), a surname and a given name (Herski Marcin, as lists write it), or an
+    initial and a surname (H. Skrzypińskiego): (words used, the name)."""
+    first = run[0]
+    if (m := _INITIAL_BEFORE.search(text, max(0, first.start() - 8), first.start())) and (
+        surname := _surname(first.group())
+    ):
+        return 1, Found(PER, m.start(1), first.end(), surname)
+    if len(run) < 2 or titled_word(fold(first.group())):
+        return None
+    given = _given(first.group())
+    if given is not None:
+        last = 1
+        if len(run) > 2 and _given(run[1].group()) and _surname(run[2].group()):
+            last = 2
+        if surname := _surname(run[last].group()):
+            return last + 1, Found(PER, first.start(), run[last].end(), f"{given} {surname}")
+        return None
+    second, word = _given(run[1].group()), first.group()
+    surname = (
+        _surname(word, strict=True) or _surname(word, adjective=True) or (None if _readings(word) else word)
+    )
+    if second and surname and not _geo(word):
+        return 2, Found(PER, first.start(), run[1].end(), f"{second} {surname}")
+    return None
+
+
+def _one_word(text: str, m: re.Match) -> list[Found]:
+    """A capitalised word standing alone: a place, a surname, a given name, or nothing."""
+    word = m.group()
+    readings = _readings(word)
+    initial = _initial(text, m.start())
+    alone = not _next_to_capitalised(text, m)
+    if geo := _geo(word, initial):
+        return [Found(LOC, m.start(), m.end(), geo)]
+    if not readings and (place := _unknown_place(word)):
+        return [Found(LOC, m.start(), m.end(), place)]
+    geo_lemmas = [r.lemma for r in readings if r.names & GEO_TAGS] or ([] if readings else [word])
+    if region := next((x for lem in geo_lemmas if (x := _region(lem))), None):
+        return [Found(LOC, m.start(), m.end(), region)]
+    if titled_word(fold(word)):
+        return []
+    if surname := _surname(word, strict=True):
+        return [Found(PER, m.start(), m.end(), surname, weak=initial)]
+    if alone and not initial and (surname := _surname(word, adjective=True)):
+        return [Found(PER, m.start(), m.end(), surname)]  # "Szpiegowski 5, Koziak 6"
+    if (given := _given(word)) and readings:
+        if not (initial and any(r.lemma[:1].islower() for r in readings)):  # "Jarek" mid-sentence
+            return [Found(PER, m.start(), m.end(), given)]
+    if titled(text, m.start()) and (surname := _surname(word)):
+        return [Found(PER, m.start(), m.end(), surname)]  # "prezydent Duda": duda is a bagpipe too
+    if not readings and not initial:  # a word no dictionary knows ("Paźniewskiego"): with evidence
+        return [Found(PER, m.start(), m.end(), lemma(word, "pl"), weak=True)]
+    return []
+
+
+def _next_to_capitalised(text: str, m: re.Match) -> bool:
+    """Whether a capitalised word is one space from another (part of a multi-word name)."""
+    before = text[max(0, m.start() - 40) : m.start()]
+    after = _WORD.match(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
+    previous = re.search(r"([^\W\d_]+) $", before)
+    return bool(previous and previous.group(1)[:1].isupper()) or bool(after and after.group()[:1].isupper())
+
+
+def _surname(word: str, strict: bool = False, adjective: bool = False) -> str | None:
     """A surname's nominative: its dictionary lemma; an unknown capitalised word is itself (unless
-    ``strict``, for a word standing alone, which must be a dictionary surname and nothing else)."""
-    surnames = [lem for lem, tags in readings if SURNAME_TAG in tags and lem[:1].isupper()]
-    if strict:
-        common = any(lem[:1].islower() or GIVEN_TAG in tags for lem, tags in readings)
-        return surnames[0] if surnames and not common else None
+    ``strict``, for a word standing alone, which must be a dictionary surname and nothing else; or
+    ``adjective``: a dictionary surname whose other readings are adjectives)."""
+    readings = _readings(word)
+    surnames = [r.lemma for r in readings if SURNAME_TAG in r.names and r.lemma[:1].isupper()]
+    if strict or adjective:
+        others = [r for r in readings if r.lemma[:1].islower() or GIVEN_TAG in r.names]
+        if adjective:
+            others = [r for r in others if not r.tag.startswith(ADJECTIVE_TAGS)]
+        return _closest(surnames, word) if surnames and not others else None
     if surnames:
-        # Kowalska's own lemma, not the masculine one; Kaczyńskiego -> Kaczyński
-        return min(surnames, key=lambda s: (s[:3] != word[:3], abs(len(s) - len(word))))
-    if not readings or all(lem[:1].isupper() for lem, _ in readings):
+        return _closest(surnames, word)
+    if not readings or all(r.lemma[:1].isupper() for r in readings):
         return word
     return None
+
+
+def _closest(surnames: list[str], word: str) -> str:
+    """Kowalska's own lemma, not the masculine one; Kaczyńskiego -> Kaczyński."""
+    return min(surnames, key=lambda s: (s[:3] != word[:3], abs(len(s) - len(word))))
