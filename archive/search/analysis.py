@@ -66,17 +66,18 @@ LEMMA_MARK = "="
 #: Letters that only Polish writes among the archive's Latin-script languages.
 POLISH_LETTERS = frozenset("ąćęłńśźż")
 #: Ukrainian and Belarusian letters (and ё) as the Russian stemmer knows them: one stem for the
-#: spellings of a name in the three languages (Лукашенко, Лукашэнка; Минск, Мінск).
-CYRILLIC_FOLD = str.maketrans("ёіїєґўэ", "еииегуе")
+#: spellings of a name in the three languages (Лукашенко, Лукашэнка; Минск, Мінск). Belarusian ў is
+#: в, as in its case forms and in Russian (Лаўроў, Лаўровым, Лавров; аўтобус, автобус).
+CYRILLIC_FOLD = str.maketrans("ёіїєґўэ", "еииегве")
 #: Case endings of nouns, names and adjectives in Russian, Ukrainian and Belarusian, folded
 #: (:data:`CYRILLIC_FOLD`), from their declension tables: what :func:`name_stems` cuts off a name. Not
 #: the suffixes that make surnames (-ов, -ев, -ин, -ів: Лавров is not Лавр) nor Snowball's verb endings
 #: (it cuts Земана to "зема" but Земаном to "земан").
 CASE_ENDINGS = frozenset(
     "а я у ю е и ы о ь й "  # one letter: Москва, Андрея, Путину, Мінску, Москве, Беларусі, Беларусь
-    "ом ем ам ям ой ей ою ею ах ях ым им ых их "  # Путиным, Лукашэнкам, Москвой, Україною
+    "ом ем ам ям ой ей ай ою ею ах ях ым им ых их "  # Путиным, Лукашэнкам, Москвой, Україною, Украінай
     "ами ями ими ыми ови еви "  # plural instrumental; Ukrainian dative Путінові, Тюленеві
-    "ий ый ая ую ого его ому ему ои".split()  # adjectival: Зеленський, Зеленського, Тернової
+    "ий ый ая ую ого его ому ему ои ага аму".split()  # adjectival: Зеленського, Тернової, Зяленскаму
 )
 CASE_ENDING_MAX = max(map(len, CASE_ENDINGS))
 #: The shortest stem a name is cut to: shorter ones (Ол of Оля) would meet too many other words.
