@@ -9,6 +9,8 @@
 ``--polish``: JSON Lines of ``{"text", "persons": [...], "places": [...]}`` (gold names as written),
 or a PolEval 2018 NER training JSON (NKJP's named entities, ``*.json``); defaults to the self-written
 sample in ``tests/data/multilingual/pl_gold.jsonl``.
+``--belarusian``: the same JSON Lines for Belarusian; defaults to the self-written sample in
+``tests/data/multilingual/be_gold.jsonl`` (no public Belarusian NER corpus is read here).
 ``--kpwr``: KPWr's n82 annotation as IOB (PolDeepNer's ``kpwr-n82-*.iob``). ``--kpwr-part tune`` (the
 default) reads every document outside ``wikinews/`` and prints its press part (``dap/``, ``kap/``)
 apart too; ``wikinews`` is the held-out part, read once for the closing figures.
@@ -39,6 +41,7 @@ from archive.entities.folding import fold  # noqa: E402
 from archive.entities.language import detect  # noqa: E402
 
 POLISH_SAMPLE = ROOT / "tests" / "data" / "multilingual" / "pl_gold.jsonl"
+BELARUSIAN_SAMPLE = ROOT / "tests" / "data" / "multilingual" / "be_gold.jsonl"
 #: Gold labels counted: (person labels, place labels that must be found, place labels that may be).
 NEREL_LABELS = ({"PERSON"}, {"CITY", "COUNTRY", "STATE_OR_PROVINCE"}, {"LOCATION", "DISTRICT"})
 NER_UK_LABELS = ({"PERS"}, {"LOC"}, set())
@@ -296,6 +299,7 @@ def main() -> None:
         "--ner-uk-part", default="DEV", choices=("DEV", "TEST"), help="TEST: the held-out part, read once"
     )
     parser.add_argument("--polish", type=Path, default=POLISH_SAMPLE)
+    parser.add_argument("--belarusian", type=Path, default=BELARUSIAN_SAMPLE)
     parser.add_argument("--kpwr", type=Path, help="KPWr n82 IOB file (its tune part is read)")
     parser.add_argument(
         "--kpwr-part",
@@ -311,6 +315,7 @@ def main() -> None:
     if args.ner_uk:
         runs.append(("uk", "ner-uk", ner_uk_docs(args.ner_uk, args.limit, args.ner_uk_part), NER_UK_LABELS))
     runs.append(("pl", args.polish.name, polish_docs(args.polish)[: args.limit], NEREL_LABELS))
+    runs.append(("be", args.belarusian.name, polish_docs(args.belarusian)[: args.limit], NEREL_LABELS))
     if args.kpwr:
         kpwr = kpwr_docs(args.kpwr, args.kpwr_part)[: args.limit]
         runs.append(("pl", f"kpwr-{args.kpwr_part}", [(t, s) for _, t, s in kpwr], NEREL_LABELS))

@@ -53,8 +53,34 @@ GIVEN_ENDINGS = (
     "e",
     "u",
 )
-#: Belarusian surname endings in the instrumental, and the nominative's (simplemma has no Belarusian).
-BELARUSIAN_ENDINGS = (("ым", ""), ("ім", ""), ("кам", "ка"))
+#: Belarusian case endings of names and the nominative's, longest first, from the declension tables
+#: (simplemma has no Belarusian): -скі adjectives (Бяляцкаму -> Бяляцкі), -ская (Ціханоўскую), -ава and
+#: -іна surnames (Калеснікавай), -ка nouns (Лукашэнкі, Лукашэнкам), the instrumental (Пуціным, Макронам).
+#: Not the -ку, -а, -у that a -ка noun and a consonant's share (Латушку of Латушка, Пазняку of Пазняк).
+BELARUSIAN_ENDINGS = (
+    *((f"{s}{e}", f"{s}{n}") for s in ("ск", "цк") for e, n in (("аму", "і"), ("ага", "і"), ("ім", "і"))),
+    *((f"{s}{e}", f"{s}ая") for s in ("ск", "цк") for e in ("ую", "ай")),
+    *((f"{s}ай", f"{s}а") for s in ("ав", "ев", "ов", "ін", "ын")),
+    ("скі", "скі"),  # a nominative (Бяляцкі), not a -ка noun's genitive
+    ("цкі", "цкі"),
+    ("кам", "ка"),
+    ("ым", ""),
+    ("ім", ""),
+    ("ом", ""),
+    ("ам", ""),
+    ("кі", "ка"),
+    ("гі", "га"),
+    ("хі", "ха"),
+    ("яй", "я"),
+)
+#: Belarusian endings whose nominative is the place the gazetteer knows: Украіну -> Украіна,
+#: Украіны -> Украіна, Парыжы -> Парыж, Украінай, Польшчай -> Украіна, Польшча.
+BELARUSIAN_OPEN_ENDINGS = (("у", ("", "а")), ("ы", ("", "а")), ("ай", ("а",)))
+#: The one of them that is otherwise a consonant stem's dative (Пратасевічу -> Пратасевіч), unless
+#: the stem ends in к, г, х, where a -ка noun's is the same (Латушку of Латушка, Пазняку of Пазняк).
+BELARUSIAN_DATIVE = "у"
+#: A Belarusian -оў/-еў surname's stem writes в before an ending (Лаўроў, Лаўровым).
+BELARUSIAN_U = {"ов": "оў", "ев": "еў"}
 #: A place word's case ending, and what its nominative may end in instead, tried when the lemma does not
 #: resolve (Мінску -> Мінск, Вільні -> Вільня, Мінскам -> Мінск).
 PLACE_ENDINGS = (
@@ -173,15 +199,36 @@ def lemma(word: str, language: str) -> str:
     """The dictionary form of a Ukrainian or Belarusian word (the word itself when unknown)."""
     import simplemma
 
-    if language == "be":  # Belarusian instrumental surnames: Пуціным -> Пуцін, Лукашэнкам -> Лукашэнка
-        for ending in GIVEN_ENDINGS:  # and given names: Уладзімірам -> Уладзімір
-            if word[:1].isupper() and word.endswith(ending) and is_given_name(fold(word[: -len(ending)])):
-                return word[: -len(ending)]
-        for ending, nominative in BELARUSIAN_ENDINGS:
-            if word[:1].isupper() and word.endswith(ending) and len(word) > len(ending) + 2:
-                return word[: -len(ending)] + nominative
+    if language == "be" and word[:1].isupper() and (found := _belarusian_lemma(word)):
+        return found
     found = simplemma.lemmatize(word, lang=LEMMA_LANGUAGE.get(language, language))
     return word if found.lower() == word.lower() else found  # unknown: simplemma only lowercased it
+
+
+def _belarusian_lemma(word: str) -> str | None:
+    """A capitalised Belarusian word's nominative by its ending (:data:`BELARUSIAN_ENDINGS`), or None."""
+    if is_given_name(fold(word)):  # Максім, Адам: a nominative that looks like an instrumental
+        return word
+    for ending in GIVEN_ENDINGS:  # given names: Уладзімірам -> Уладзімір
+        if word.endswith(ending) and is_given_name(fold(word[: -len(ending)])):
+            return word[: -len(ending)]
+    for ending, nominative in BELARUSIAN_ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            stem = word[: -len(ending)]
+            if nominative and resolve(stem + nominative[:-1]):  # Мінскам -> Мінск, not a -ка noun
+                return stem + nominative[:-1]
+            if not nominative and stem[-2:] in BELARUSIAN_U:
+                stem = stem[:-2] + BELARUSIAN_U[stem[-2:]]  # Лаўровым -> Лаўроў
+            return stem + nominative
+    for ending, nominatives in BELARUSIAN_OPEN_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) > 2 and stem[-1].lower() not in "аеёіоуыэюяўьй":
+            for nominative in nominatives:
+                if resolve(stem + nominative):
+                    return stem + nominative
+            if ending == BELARUSIAN_DATIVE and stem[-1] not in "кгх":
+                return stem
+    return None
 
 
 def place_of(lemma_form: str, surface: str) -> tuple[str, Place] | None:
