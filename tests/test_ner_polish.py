@@ -71,6 +71,11 @@ ARTICLES = [
     },
     {"id": "trip", "text": "Turyści z Warszawy odwiedzili Medellin i Cartagenę."},
     {"id": "home", "text": "Tam wrócili do Warszawy i zostali w Warszawie."},
+    {
+        "id": "things",
+        "text": "Komputer Deep Blue wygrał z mistrzem. Nad Bzurą stoi biblioteka im. K. K. Baczyńskiego. "
+        "Domy budują w Janowie. Pytanie do pani minister: Kiedy to będzie?",
+    },
 ]
 
 
@@ -131,3 +136,10 @@ def test_a_foreign_city_morfeusz_does_not_know_in_a_case_form(client):
 def test_an_articles_place_has_only_its_own_mentions(client):
     """Warsaw in two articles: each has its own mentions (the cached place once gathered both)."""
     assert names(client, "home", "places") == {"PL/756135": ["Warszawy", "Warszawie"]}
+
+
+def test_names_of_things_rivers_patrons_and_plural_given_names_are_no_persons(client):
+    """Two English common words ("Deep Blue"); a surname that is also a river (Bzura); a library's
+    patron after "im." and initials; a given name in the plural (Janowie: a village Janów); a
+    sentence's first word after a title and a colon."""
+    assert names(client, "things", "persons") == {}

@@ -45,7 +45,7 @@ ADJECTIVE_TAGS = ("adj", "ppas", "pact")
 #: "im. Jana Pawła II"), not a person the article is about; folded, without the abbreviation's dot.
 PATRON_WORDS = frozenset(
     fold(w)
-    for w in "ul ulica ulicy ulicą ulice al aleja alei aleję pl plac placu im imienia rondo ronda".split()
+    for w in "ul ulica ulicy ulicą ulice ulic al aleja alei aleję pl plac placu im imienia rondo ronda".split()
 )
 #: The country whose towns of any size morfeusz2's dictionary names (SGJP is Polish).
 HOME_COUNTRY = "PL/"
@@ -162,7 +162,10 @@ def _initial(text: str, start: int) -> bool:
 
 
 def patron(text: str, start: int) -> bool:
-    """Whether the name at ``start`` follows a street or patron word ("ul. Kościuszki", "im. Jana")."""
+    """Whether the name at ``start`` follows a street or patron word ("ul. Kościuszki", "im. Jana",
+    "im. K. K. Baczyńskiego")."""
+    while initial := _INITIAL_BEFORE.search(text, max(0, start - 8), start):
+        start = initial.start(1)
     m = _WORD_BEFORE.search(text, max(0, start - 12), start)
     return m is not None and fold(m.group(1)) in PATRON_WORDS
 
@@ -257,10 +260,11 @@ def _multiword_place(run: list[re.Match]) -> tuple[int, str] | None:
     return None
 
 
-def _given(word: str) -> str | None:
-    """A given name's nominative: morfeusz2's; a word it does not know, by the name list (Marc)."""
+def _given(word: str, alone: bool = False) -> str | None:
+    """A given name's nominative: morfeusz2's (``alone``: in the singular; "Janowie", the Jans, is more
+    often the village Janów); a word it does not know, by the name list (Marc)."""
     readings = _readings(word)
-    given = next((r.lemma for r in readings if GIVEN_TAG in r.names), None)
+    given = next((r.lemma for r in readings if GIVEN_TAG in r.names and (":sg" in r.tag or not alone)), None)
     if given is None and not readings and is_given(word):
         return word
     return given
@@ -278,7 +282,7 @@ def _full_name(text: str, run: list[re.Match]) -> tuple[int, Found] | None:
     if len(run) < 2 or titled_word(fold(first.group())):
         return None
     given = _given(first.group())
-    if given is not None:
+    if given is not None and not _english_words(run[:2]):
         last = 1
         if len(run) > 2 and _given(run[1].group()) and _surname(run[2].group()):
             last = 2
@@ -292,6 +296,14 @@ def _full_name(text: str, run: list[re.Match]) -> tuple[int, Found] | None:
     if second and surname and not _geo(word):
         return 2, Found(PER, first.start(), run[1].end(), f"{second} {surname}")
     return None
+
+
+def _english_words(run: list[re.Match]) -> bool:
+    """Whether capitalised words morfeusz2 does not know are all English common words ("Deep Blue",
+    "Crystal Palace", "Research Area"): a thing's name, though the first is somebody's given name too."""
+    import simplemma
+
+    return all(not _readings(m.group()) and simplemma.is_known(m.group().lower(), lang="en") for m in run)
 
 
 def _one_word(text: str, m: re.Match) -> list[Found]:
@@ -313,10 +325,10 @@ def _one_word(text: str, m: re.Match) -> list[Found]:
         return [Found(PER, m.start(), m.end(), surname, weak=initial)]
     if alone and not initial and (surname := _surname(word, adjective=True)):
         return [Found(PER, m.start(), m.end(), surname)]  # "Szpiegowski 5, Koziak 6"
-    if (given := _given(word)) and readings:
+    if (given := _given(word, alone=True)) and readings:
         if not (initial and any(r.lemma[:1].islower() for r in readings)):  # "Jarek" mid-sentence
             return [Found(PER, m.start(), m.end(), given)]
-    if titled(text, m.start()) and (surname := _surname(word)):
+    if not initial and titled(text, m.start()) and (surname := _surname(word)):
         return [Found(PER, m.start(), m.end(), surname)]  # "prezydent Duda": duda is a bagpipe too
     if not readings and not initial:  # a word no dictionary knows ("Paźniewskiego"): with evidence
         return [Found(PER, m.start(), m.end(), lemma(word, "pl"), weak=True)]
@@ -333,12 +345,13 @@ def _next_to_capitalised(text: str, m: re.Match) -> bool:
 
 def _surname(word: str, strict: bool = False, adjective: bool = False) -> str | None:
     """A surname's nominative: its dictionary lemma; an unknown capitalised word is itself (unless
-    ``strict``, for a word standing alone, which must be a dictionary surname and nothing else; or
+    ``strict``, for a word standing alone, which must be a dictionary surname and no common word,
+    given name or place (Bzura, a river; Grotniki, a village the gazetteer does not know); or
     ``adjective``: a dictionary surname whose other readings are adjectives)."""
     readings = _readings(word)
     surnames = [r.lemma for r in readings if SURNAME_TAG in r.names and r.lemma[:1].isupper()]
     if strict or adjective:
-        others = [r for r in readings if r.lemma[:1].islower() or GIVEN_TAG in r.names]
+        others = [r for r in readings if r.lemma[:1].islower() or r.names & {GIVEN_TAG, *GEO_TAGS}]
         if adjective:
             others = [r for r in others if not r.tag.startswith(ADJECTIVE_TAGS)]
         return _closest(surnames, word) if surnames and not others else None
