@@ -105,6 +105,14 @@ def test_prefix_and_fuzzy(searcher, articles):  # noqa: F811
     assert run(searcher, "zebrafsh")["total"] == 0
 
 
+def test_fuzzy_counts_a_transposition_as_one_edit(searcher, articles):  # noqa: F811
+    """ "zebrafsih" is two substitutions from "zebrafish" but one transposition: a typist's slip that
+    ``word~`` (one edit) must forgive, on every engine and whatever the index's segments."""
+    assert set(all_ids(searcher, "zebrafsih~")) >= containing(articles, "zebrafish") != set()
+    assert set(all_ids(searcher, "zebrafsih~2")) >= containing(articles, "zebrafish")
+    assert run(searcher, "zberafsih~")["total"] == 0  # two transpositions are two edits
+
+
 def _terms(article):
     return article_terms(article)
 

@@ -184,7 +184,7 @@ def expand_pattern(
             "value": text,
             "fuzziness": maxdist,
             "prefix_length": prefix,
-            "transpositions": False,
+            "transpositions": True,  # as the embedded engine (whoosh/fuzzy.py)
             "max_expansions": MAX_EXPANSIONS + 1,  # one more than allowed: a broader word is refused
         }
     else:

@@ -134,7 +134,7 @@ class Translator:
                         "value": q.text,
                         "fuzziness": q.maxdist,
                         "prefix_length": q.prefixlength,
-                        "transpositions": False,
+                        "transpositions": True,  # as the embedded engine (whoosh/fuzzy.py)
                         "max_expansions": MAX_EXPANSIONS,
                         "boost": boost,
                     }

@@ -20,6 +20,7 @@ from whoosh import query as wq
 from archive.errors import BadQuery, SearchTimeout
 from archive.search.whoosh import postings
 from archive.search.whoosh.cache import ReaderCache
+from archive.search.whoosh.fuzzy import fuzzy_terms
 
 #: BM25 parameters (the usual values): term-frequency saturation and length normalisation.
 BM25_K1 = 1.2
@@ -218,7 +219,11 @@ class Evaluator:
     def pattern(self, q: wq.MultiTerm, negated: bool) -> Hits:
         """prefix*, wild?card and fuzzy~: every index word the pattern stands for, capped."""
         texts = []
-        for i, btext in enumerate(q._btexts(self.reader)):
+        if isinstance(q, wq.FuzzyTerm):
+            words = fuzzy_terms(self.reader, q.fieldname, q.text, q.maxdist, q.prefixlength)
+        else:
+            words = q._btexts(self.reader)
+        for i, btext in enumerate(words):
             if i % CLOCK_EVERY == 0:
                 self.check_clock()
             texts.append(btext)
