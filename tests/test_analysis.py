@@ -169,6 +169,17 @@ def test_another_name_is_not_a_case_form(name, other):
         assert not set(query_forms(typed)[0]) & set(word_forms(indexed)), (typed, indexed)
 
 
+@pytest.mark.parametrize(
+    "name, surname",
+    [("Иван", "Иванов"), ("Александр", "Александров"), ("Лавр", "Лавров"), ("Сергей", "Сергеев")],
+)
+def test_a_given_name_does_not_find_the_surname_made_from_it(name, surname):
+    """Snowball cut -ов, -ев as a genitive plural (Иванов -> иван): Иван found every Иванов."""
+    for typed, indexed in ((name, surname), (name.lower(), surname), (surname, name)):
+        assert not set(query_forms(typed)[0]) & set(word_forms(indexed)), (typed, indexed)
+    assert set(query_forms(surname)[0]) & set(word_forms(surname + "а"))  # Иванов finds Иванова
+
+
 def test_a_name_stem_keeps_its_surname_suffix():
     """-ов, -ев, -ин, -ів are a surname's own letters, not case endings (Snowball's stem of Лавров is
     "лавр", which this does not add to)."""

@@ -80,6 +80,9 @@ CASE_ENDINGS = frozenset(
     "ий ый ая ую ого его ому ему ои ага аму".split()  # adjectival: Зеленського, Тернової, Зяленскаму
 )
 CASE_ENDING_MAX = max(map(len, CASE_ENDINGS))
+#: A Russian surname's own ending in the nominative, which Snowball cuts as a genitive plural (Иванов
+#: -> иван, Лавров -> лавр): a capitalised word ending so keeps it, and Иван no longer finds Иванов.
+SURNAME_SUFFIXES = ("ов", "ев")
 #: The shortest stem a name is cut to: shorter ones (Ол of Оля) would meet too many other words.
 MIN_NAME_STEM = 3
 #: Ukrainian consonants that turn into these before the dative/locative -і (Петриківка, Петриківці;
@@ -157,6 +160,8 @@ def stemmer_for(word: str):
     """The stemmer of a word's folded segments, by the word as written: Russian Snowball for Cyrillic,
     none for a word with a Polish letter (folding drops the letter), Porter for the rest."""
     if _CYRILLIC.search(word):
+        if word[:1].isupper() and _cyrillic_fold(word).endswith(SURNAME_SUFFIXES) and len(word) > 4:
+            return _identity  # Иванов: Snowball's "иван" would be Иван's term
         return _russian_stem
     if not POLISH_LETTERS.isdisjoint(word.lower()):
         return _identity
