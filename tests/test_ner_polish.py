@@ -70,6 +70,10 @@ ARTICLES = [
         "w województwie lubuskim.",
     },
     {"id": "trip", "text": "Turyści z Warszawy odwiedzili Medellin i Cartagenę."},
+    {
+        "id": "located",
+        "text": "Festiwal zakończył się w Dubrovniku. Występowanie: Chiny i Japonia. Tam było ciepło.",
+    },
     {"id": "home", "text": "Tam wrócili do Warszawy i zostali w Warszawie."},
     {
         "id": "things",
@@ -130,6 +134,16 @@ def test_a_foreign_city_morfeusz_does_not_know_in_a_case_form(client):
         "PL/756135": ["Warszawy"],
         "CO/3674962": ["Medellin"],
         "CO/3687238": ["Cartagenę"],
+    }
+
+
+def test_a_small_town_after_in_and_a_country_opening_a_sentence(client):
+    """Dubrovnik is smaller than an unknown word needs to be a place, but "w" (in) says it is one;
+    "Chiny" opens a sentence and is also a noun (china), "Tam" (there) an adverb and no place."""
+    assert names(client, "located", "places") == {
+        "HR/3201047": ["Dubrovniku"],
+        "CN": ["Chiny"],
+        "JP": ["Japonia"],
     }
 
 

@@ -41,6 +41,9 @@ GIVEN_TAG, SURNAME_TAG, GEO_TAGS = "imię", "nazwisko", {"nazwa_geograficzna", "
 #: it stands alone mid-sentence: Polish writes adjectives and participles in lowercase, so
 #: "Szpiegowski" there is the surname, not the adjective "szpiegowski".
 ADJECTIVE_TAGS = ("adj", "ppas", "pact")
+#: Parts of speech a place's name shares with common words without being mistaken at a sentence's
+#: start (Chiny, china; Polska, polski): not an adverb or a verb ("Tam", "Pisze").
+NAME_LIKE_TAGS = ("subst", "adj", "ppas", "pact")
 #: Words after which a name is a street's or an institution's patron ("ul. Adama Mickiewicza",
 #: "im. Jana Pawła II"), not a person the article is about; folded, without the abbreviation's dot.
 PATRON_WORDS = frozenset(
@@ -59,6 +62,8 @@ MAX_PLACE_FORMS = 8
 POLISH_PLACE_ENDINGS = (("ie", "a"), ("ii", "ia"), ("ę", "a"), ("ą", "a"), ("em", ""), ("iem", ""))
 #: A voivodeship named as Polish writes it, by its adjective after the word ("województwa łódzkiego").
 _VOIVODESHIP = re.compile(r"(?<![^\W\d_])województw[^\W\d_]* ([^\W\d_]+(?:-[^\W\d_]+)?)")
+#: "w"/"we" (in) right before a name: a place's preposition, not a person's.
+_LOCATED = re.compile(r"(?<![^\W\d_])[wW]e? $")
 _INITIAL_BEFORE = re.compile(r"(?:^|(?<=\s))([A-ZĄĆĘŁŃÓŚŹŻ])\. (?:[A-ZĄĆĘŁŃÓŚŹŻ]\. )?$")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\.? $")
 
@@ -170,14 +175,14 @@ def patron(text: str, start: int) -> bool:
     return m is not None and fold(m.group(1)) in PATRON_WORDS
 
 
-def _geo(word: str, initial: bool = False) -> str | None:
+def _geo(word: str, initial: bool = False, located: bool = False) -> str | None:
     """The nominative of a one-word place: a geographical lemma of morfeusz2's that names a country
     in Polish (Dania, before a Dania town abroad) or that the gazetteer resolves, itself or with a case
     ending undone (Gizie -> Giza); a town abroad known by that name first or big (far towns' alternate
-    names meet Polish words: Unii, Sokołem). A sentence's first word that is also a common word (Tam,
-    Gole) is none."""
+    names meet Polish words: Unii, Sokołem). A sentence's first word that is also an adverb or a verb
+    (Tam, Pisze) is none. ``located``: after "w" (in), where a town abroad of any size is one."""
     readings = _readings(word)
-    if initial and any(r.lemma[:1].islower() and not r.tag.startswith(ADJECTIVE_TAGS) for r in readings):
+    if initial and any(r.lemma[:1].islower() and not r.tag.startswith(NAME_LIKE_TAGS) for r in readings):
         return None
     for r in readings:
         if not r.names & GEO_TAGS:
@@ -185,7 +190,7 @@ def _geo(word: str, initial: bool = False) -> str | None:
         if english := _country_names().get(fold(r.lemma)):
             return english
         if hit := place_of(r.lemma, word):
-            if "/" not in hit[1].key or hit[1].key.startswith(HOME_COUNTRY) or _known_city(*hit):
+            if "/" not in hit[1].key or hit[1].key.startswith(HOME_COUNTRY) or located or _known_city(*hit):
                 return hit[0]
     return None
 
@@ -201,10 +206,11 @@ def _known_city(name: str, place) -> bool:
     return (named is not None and named.key == place.key) or entry.population >= MISSED_PLACE_POPULATION
 
 
-def _unknown_place(word: str) -> str | None:
+def _unknown_place(word: str, located: bool = False) -> str | None:
     """A word morfeusz2 does not know, as a country, a US state or a city of
     :data:`MISSED_PLACE_POPULATION` in some case form (Medellin, Cartagenie); smaller towns share
-    their names with foreign surnames."""
+    their names with foreign surnames; after "w" (in: "w Dubrovniku", "w Framingham"), any the
+    gazetteer has."""
     from archive.entities.gazetteer import gazetteer
 
     candidates = [word] + [
@@ -217,7 +223,7 @@ def _unknown_place(word: str) -> str | None:
         if place is None:
             continue
         entry = gazetteer().by_key.get(place.key)
-        if entry is None or entry.kind != "city" or entry.population >= MISSED_PLACE_POPULATION:
+        if entry is None or entry.kind != "city" or located or entry.population >= MISSED_PLACE_POPULATION:
             return name
     return None
 
@@ -312,9 +318,10 @@ def _one_word(text: str, m: re.Match) -> list[Found]:
     readings = _readings(word)
     initial = _initial(text, m.start())
     alone = not _next_to_capitalised(text, m)
-    if geo := _geo(word, initial):
+    located = bool(_LOCATED.search(text, max(0, m.start() - 4), m.start()))
+    if geo := _geo(word, initial, located):
         return [Found(LOC, m.start(), m.end(), geo)]
-    if not readings and (place := _unknown_place(word)):
+    if not readings and (place := _unknown_place(word, located)):
         return [Found(LOC, m.start(), m.end(), place)]
     geo_lemmas = [r.lemma for r in readings if r.names & GEO_TAGS] or ([] if readings else [word])
     if region := next((x for lem in geo_lemmas if (x := _region(lem))), None):
