@@ -21,7 +21,7 @@ from datetime import date
 from functools import lru_cache
 
 from archive.entities.folding import fold
-from archive.entities.names_data import SLAVIC_TITLES
+from archive.entities.names_data import PARTICLES, SLAVIC_TITLES
 from archive.entities.persons import canonical_given, is_given_name, name_parts
 from archive.entities.places import resolve_place
 from archive.models import DateMention, Mention, Person, Place
@@ -290,7 +290,7 @@ def _cyrillic(text: str, language: str) -> list[Found]:
         if len(normals) != len(span.tokens):  # natasha's normal form joined or split a word: keep it whole
             runs = [(span.start, span.stop, list(zip(normals, [t.text for t in span.tokens], strict=False)))]
         else:
-            runs = _runs(text, span.tokens, normals, language)
+            runs = _runs(text, span.tokens, normals, language, span.type)
         for start, stop, words in runs:
             if span.type == PER and (given := _given_before(text, start, taken)):
                 start -= len(given) + 1  # "Іван [Підгорський]": NER knew the surname, not the given name
@@ -342,10 +342,11 @@ def _tag_morph(doc, morph) -> None:
 
 
 def _runs(
-    text: str, tokens, normals: list[str], language: str
+    text: str, tokens, normals: list[str], language: str, label: str = PER
 ) -> list[tuple[int, int, list[tuple[str, str]]]]:
-    """A natasha span cut where it crosses a line or a sentence end ("Прекрасно. Вона", "З\nЗвичайно"),
-    each part without punctuation, and in :data:`EVIDENCE_LANGUAGES` without a leading common word
+    """A natasha span cut where it crosses a line, a sentence end ("Прекрасно. Вона", "З\nЗвичайно")
+    or, in a person's span, a lowercase word that is no particle ("Оксана Левчук з Полтави"), each part
+    without punctuation, and in :data:`EVIDENCE_LANGUAGES` without a leading common word
     ("Невже Ти", "Проте Одеса"): ``(start, end, [(normal, surface)])`` per part."""
     runs: list[list] = [[]]
     for i, (token, normal) in enumerate(zip(tokens, normals, strict=True)):
@@ -354,6 +355,9 @@ def _runs(
         if token.text in _SENTENCE_MARKS:
             if i and len(tokens[i - 1].text) > 1:  # not an initial's full stop ("Т.Г. Шевченка")
                 runs.append([])
+            continue
+        if label == PER and token.text[:1].islower() and token.text not in PARTICLES:
+            runs.append([])
             continue
         runs[-1].append((token, normal))
     out = []
@@ -421,7 +425,8 @@ def titled(text: str, start: int) -> bool:
 
 def _classify(label: str, start: int, end: int, words: list[tuple[str, str]], text: str) -> list[Found]:
     """A natasha span as places and a person: a leading place word is split off ("України Володимир
-    Зеленський"), a lowercase lemma is a common word, a one-word span that resolves is a place."""
+    Зеленський"), a lowercase lemma is a common word, a one-word span that resolves is a place, and a
+    given name is a person unless a country or a big city has it (natasha's "Анна", a town in Russia)."""
     out: list[Found] = []
     offset = start
     while words and len(words) > 1 and not _given_word(words[0]) and (hit := place_of(*words[0])):
@@ -434,15 +439,28 @@ def _classify(label: str, start: int, end: int, words: list[tuple[str, str]], te
     first = text.find(words[0][1], offset, end)
     normal = " ".join(w for w, _ in words)
     hit = place_of(*words[0]) if len(words) == 1 else None
-    if label == LOC or hit:
-        if hit or resolve(normal):
-            out.append(Found(LOC, first, end, hit[0] if hit else normal))
+    if hit and _given_word(words[0]) and not major_place(hit[1]):
+        hit = None  # "Анна", "Роман": a person, though a small town abroad has the name
+    if hit or (label == LOC and len(words) > 1 and resolve(normal)):
+        out.append(Found(LOC, first, end, hit[0] if hit else normal))
+        return out
+    if label == LOC and not _given_word(words[0]):  # no place, and no given name NER called one ("Анна")
+        return out
+    if len(words) == 1 and fold(words[0][0]) in _TITLES:  # "заступник Міністра": a title, no name
         return out
     if any(w[:1].islower() for w, _ in words):
         if len(words) == 1 or given_name(words[0][1]) is None:
             return out + ([Found(PER, first, end, words[0][1], weak=True)] if len(words) == 1 else [])
     out.append(Found(PER, first, end, normal, weak=len(words) == 1 and not words[0][1][:1].isupper()))
     return out
+
+
+def major_place(place: Place) -> bool:
+    """Whether a place is a country, a state or a city of :data:`MISSED_PLACE_POPULATION` or more."""
+    from archive.entities.gazetteer import gazetteer
+
+    entry = gazetteer().by_key.get(place.key) if "/" in place.key else None
+    return entry is None or entry.kind != "city" or entry.population >= MISSED_PLACE_POPULATION
 
 
 def _given_word(word: tuple[str, str]) -> bool:

@@ -1,0 +1,65 @@
+"""Persons and places in Russian and Ukrainian text (issue 12, natasha's path), read through the site's API.
+
+Self-written sentences (CC0), each a case where natasha's spans need reading: a person's span that runs
+on past the name, a given name tagged as a place, a title tagged as a person.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+RECORDS = [
+    # natasha's span "Оксана Левчук з Полтави" runs past the name into a place
+    ("uk-span", "uk", "Власниками фірми є Оксана Левчук з Полтави і Богдан Мороз."),
+    # "Анна" and "Роман" are small towns abroad too (Anna, Russia; Roman, Romania)
+    ("uk-given", "uk", "Анна повернулася додому пізно, а Роман ні."),
+    # natasha calls the title "Міністра" a person of its own; a title stands before it
+    ("uk-title", "uk", "Про це розповів заступник Міністра освіти України Петро Гаврилюк."),
+]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from archive.importer import import_paths
+    from archive.web.app import create_app
+
+    inputs = tmp_path_factory.mktemp("cyrillic-inputs") / "articles.jsonl"
+    lines = [
+        json.dumps({"id": i, "language": lang, "title": i, "text": text}, ensure_ascii=False)
+        for i, lang, text in RECORDS
+    ]
+    inputs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    home = tmp_path_factory.mktemp("cyrillic-home")
+    report = import_paths([str(inputs)], Path(home), workers=1)
+    assert not report.failed, report.failed
+    app = create_app({"ARCHIVE_HOME": str(home), "TESTING": True})
+    return app.test_client()
+
+
+def article(client, article_id: str) -> tuple[dict[str, list[str]], set[str]]:
+    """An article's persons (key -> the text of each mention) and place keys, from the JSON API."""
+    data = client.get(f"/api/articles/{article_id}").get_json()
+    text = data["text"]
+    persons = {p["key"]: [text[m["start"] : m["end"]] for m in p["mentions"]] for p in data["persons"]}
+    return persons, {p["key"] for p in data["places"]}
+
+
+def test_a_person_span_that_runs_on_is_cut_at_its_lowercase_words(client):
+    persons, places = article(client, "uk-span")
+    assert persons["levchuk_oksana"] == ["Оксана Левчук"]
+    assert "UA/696643" in places  # Полтави, the rest of the span, is Poltava
+
+
+def test_a_given_name_is_a_person_not_a_small_town_abroad(client):
+    persons, places = article(client, "uk-given")
+    assert sorted(m for mentions in persons.values() for m in mentions) == ["Анна", "Роман"]
+    assert not places
+
+
+def test_a_title_alone_is_not_a_person(client):
+    persons, places = article(client, "uk-title")
+    assert list(persons) == ["gavriliuk_pyotr"]
+    assert "UA" in places
