@@ -22,7 +22,7 @@ Other languages, by the word's script, so one analyzer serves every article and 
   москв); a word simplemma knows as Ukrainian also gets the stem of its lemma (Києві -> Київ -> киив);
   a capitalised word (a name, as far as the analysis can tell) also gets its folded self and its stems
   without a case ending (:func:`name_stems`: Земана, Земаном -> земан), which a query typed in lower case
-  gets too;
+  gets too; one ending in -ов/-ев is not Snowball-stemmed (Иванов stays иванов, not Иван's иван);
 - Latin with a Polish letter (ą ć ę ł ń ś ź ż): no English stem (``Łukaszence`` is not "Łukasz");
 - a Latin word also gets its Polish terms, marked ``=`` (:func:`polish_forms`: morfeusz2's lemmas,
   Snowball's Polish stem of a name): Warszawie -> ``=warszawa``, Bidena -> ``=biden``. The mark keeps
