@@ -177,10 +177,10 @@ def patron(text: str, start: int) -> bool:
 
 def _geo(word: str, initial: bool = False, located: bool = False) -> str | None:
     """The nominative of a one-word place: a geographical lemma of morfeusz2's that names a country
-    in Polish (Dania, before a Dania town abroad) or that the gazetteer resolves, itself or with a case
-    ending undone (Gizie -> Giza); a town abroad known by that name first or big (far towns' alternate
-    names meet Polish words: Unii, Sokołem). A sentence's first word that is also an adverb or a verb
-    (Tam, Pisze) is none. ``located``: after "w" (in), where a town abroad of any size is one."""
+    in Polish (Dania, before a Dania town abroad) or that the gazetteer resolves; a town abroad known
+    by that name first or big (far towns' alternate names meet Polish words: Unii, Sokołem). A
+    sentence's first word that is also an adverb or a verb (Tam, Pisze) is none. ``located``: after
+    "w" (in), where a town abroad of any size is one."""
     readings = _readings(word)
     if initial and any(r.lemma[:1].islower() and not r.tag.startswith(NAME_LIKE_TAGS) for r in readings):
         return None
@@ -189,9 +189,14 @@ def _geo(word: str, initial: bool = False, located: bool = False) -> str | None:
             continue
         if english := _country_names().get(fold(r.lemma)):
             return english
-        if hit := place_of(r.lemma, word):
-            if "/" not in hit[1].key or hit[1].key.startswith(HOME_COUNTRY) or located or _known_city(*hit):
-                return hit[0]
+        if (place := resolve(r.lemma)) is not None:  # morfeusz2's lemma, not a guessed ending (Andy/Anda)
+            if (
+                "/" not in place.key
+                or place.key.startswith(HOME_COUNTRY)
+                or located
+                or _known_city(r.lemma, place)
+            ):
+                return r.lemma
     return None
 
 
@@ -268,11 +273,12 @@ def _multiword_place(run: list[re.Match]) -> tuple[int, str] | None:
 
 def _given(word: str, alone: bool = False) -> str | None:
     """A given name's nominative: morfeusz2's (``alone``: in the singular; "Janowie", the Jans, is more
-    often the village Janów); a word it does not know, by the name list (Marc)."""
+    often the village Janów); by the name list (Marc), for a word morfeusz2 knows as no given name nor
+    common word."""
     readings = _readings(word)
     given = next((r.lemma for r in readings if GIVEN_TAG in r.names and (":sg" in r.tag or not alone)), None)
-    if given is None and not readings and is_given(word):
-        return word
+    if given is None and all(r.lemma[:1].isupper() for r in readings) and is_given(word):
+        return word  # unknown, or known only as a surname or a place (Wayne, Jesse, Lawrence)
     return given
 
 
@@ -288,7 +294,7 @@ def _full_name(text: str, run: list[re.Match]) -> tuple[int, Found] | None:
     if len(run) < 2 or titled_word(fold(first.group())):
         return None
     given = _given(first.group())
-    if given is not None and not _english_words(run[:2]):
+    if given is not None:
         last = 1
         if len(run) > 2 and _given(run[1].group()) and _surname(run[2].group()):
             last = 2
@@ -302,14 +308,6 @@ def _full_name(text: str, run: list[re.Match]) -> tuple[int, Found] | None:
     if second and surname and not _geo(word):
         return 2, Found(PER, first.start(), run[1].end(), f"{second} {surname}")
     return None
-
-
-def _english_words(run: list[re.Match]) -> bool:
-    """Whether capitalised words morfeusz2 does not know are all English common words ("Deep Blue",
-    "Crystal Palace", "Research Area"): a thing's name, though the first is somebody's given name too."""
-    import simplemma
-
-    return all(not _readings(m.group()) and simplemma.is_known(m.group().lower(), lang="en") for m in run)
 
 
 def _one_word(text: str, m: re.Match) -> list[Found]:
