@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.models import Article, Passage, Person, Place
 from archive.search.whoosh import postings
@@ -114,3 +116,30 @@ def test_phrase_matches_equal_whoosh(reader, words, slop, some):
     found = postings.phrase_matches(reader, fieldname, words, slop, candidates)
     assert [d for d in found.tolist() if live[d]] == expected
     assert bool(expected) == some
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(min_value=0, max_value=70_000), min_size=1, max_size=1_200, unique=True),
+        min_size=1,
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_position_keys_equal_whoosh_decoding(position_lists, trim_stop):
+    """Positions read straight from the encoded bytes (one-byte deltas) or unpickled (wider deltas,
+    batches of more than 1,000) equal Whoosh's own decoding, document by document, in order."""
+    from whoosh.formats import Positions
+
+    fmt = Positions()
+    values = []
+    for positions in position_lists:
+        value = fmt.encode(sorted(positions))
+        values.append(value[:-1] if trim_stop and value.endswith(b".") else value)
+    docs = list(range(3, 3 + len(values)))
+    keys = postings._keys(docs, values)
+    expected = [
+        (doc << 32) | p for doc, value in zip(docs, values, strict=True) for p in fmt.decode_positions(value)
+    ]
+    assert keys.tolist() == expected
