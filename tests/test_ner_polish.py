@@ -75,6 +75,11 @@ ARTICLES = [
         "text": "Festiwal zakończył się w Dubrovniku. Występowanie: Chiny i Japonia. Tam było ciepło.",
     },
     {"id": "names", "text": "Lawrence Lessig ogłosił to w Krakowie. Wtedy przyjechał Andy z bratem."},
+    {
+        "id": "declined",
+        "text": "Książkę napisał Benkler. Teksty Benklera czyta wielu, a Benklerowi nikt nie przeczy. "
+        "Program Qwerty działa.",
+    },
     {"id": "home", "text": "Tam wrócili do Warszawy i zostali w Warszawie."},
     {
         "id": "things",
@@ -153,6 +158,12 @@ def test_given_names_morfeusz_knows_only_as_a_place_or_by_another_lemma(client):
     given name and the Andes, and no town Anda (a case ending guessed on morfeusz2's own lemma)."""
     assert names(client, "names", "persons") == {"lesig_lawrence": ["Lawrence Lessig"], "andi": ["Andy"]}
     assert names(client, "names", "places") == {"PL/3094802": ["Krakowie"]}
+
+
+def test_an_unknown_word_the_article_declines_is_one_person(client):
+    """No dictionary knows "Benkler", and no full name confirms it; its case forms in the article do
+    (and join under its bare form). "Qwerty", written once and never declined, stays out."""
+    assert names(client, "declined", "persons") == {"benkler": ["Benkler", "Benklera", "Benklerowi"]}
 
 
 def test_an_articles_place_has_only_its_own_mentions(client):

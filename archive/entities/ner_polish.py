@@ -44,6 +44,9 @@ ADJECTIVE_TAGS = ("adj", "ppas", "pact")
 #: Parts of speech a place's name shares with common words without being mistaken at a sentence's
 #: start (Chiny, china; Polska, polski): not an adverb or a verb ("Tam", "Pisze").
 NAME_LIKE_TAGS = ("subst", "adj", "ppas", "pact")
+#: Polish nouns' case endings after a bare foreign name (Keen: Keena, Keenowi, Keenem; Lessig:
+#: Lessiga), from the declension of masculine nouns.
+CASE_ENDINGS = frozenset({"a", "owi", "em", "iem", "u", "ie", "om", "ów", "ach", "ami", "y", "i"})
 #: Words after which a name is a street's or an institution's patron ("ul. Adama Mickiewicza",
 #: "im. Jana Pawła II"), not a person the article is about; folded, without the abbreviation's dot.
 PATRON_WORDS = frozenset(
@@ -121,7 +124,26 @@ def read_polish(text: str) -> list[Found]:
         nominative = next((f for f in _nominatives(m.group(1)) if f.lower().endswith("kie")), None)
         if nominative and (region := _region(nominative)):
             found.append(Found(LOC, m.start(1), m.end(1), region))
+    return _inflected(found, text)
+
+
+def _inflected(found: list[Found], text: str) -> list[Found]:
+    """Words no dictionary knows that the article declines like a Polish noun (Keen, Keena, Keenowi):
+    a name, not a brand or a foreign word left as written; each keyed by its bare form."""
+    unknown = [f for f in found if f.label == PER and f.weak and not _readings(text[f.start : f.end])]
+    forms = {text[f.start : f.end] for f in unknown}
+    for f in unknown:
+        word = text[f.start : f.end]
+        bases = {w for w in forms if w != word and _declined(w, word)}
+        base = word if any(_declined(word, w) for w in forms) else min(bases, key=len, default=None)
+        if base is not None:
+            f.weak, f.normal = False, base
     return found
+
+
+def _declined(base: str, word: str) -> bool:
+    """Whether ``word`` is ``base`` with a Polish case ending."""
+    return word.startswith(base) and word[len(base) :] in CASE_ENDINGS
 
 
 @lru_cache(maxsize=1)
