@@ -2,13 +2,19 @@
 weights is on PyPI): capitalised words tagged as given name, surname or geographical name, and their
 lemmas as nominatives (Kaczyńskiego -> Kaczyński).
 
-Beyond one word's tags: a multi-word place is put in the nominative word by word (Stanach
-Zjednoczonych -> Stany Zjednoczone) before the gazetteer sees it; a word morfeusz2 does not know is a
-place when the gazetteer knows it, big, in some case form (Medellin, Cartagenie); a full name is a
-given name (morfeusz2's, or the name list's for a word it does not know: Marc, Elinor) before one or
-two more capitalised words, in either order (Herski Marcin), or an initial before a surname (H.
-Skrzypińskiego); a given name alone is a person; a name after a street or patron word (ul., im.) is
-not one of the article's persons.
+Beyond one word's tags:
+
+- places: a multi-word place put in the nominative word by word (Stanach Zjednoczonych -> Stany
+  Zjednoczone) before the gazetteer sees it; a word morfeusz2 does not know, when the gazetteer has
+  it, big or after "w" (in), in some case form (Medellin, w Dubrovniku); a region by its Polish name
+  (Bawaria, Kalifornia; a voivodeship by its adjective: "województwa łódzkiego"), filed under its
+  country or US state, the gazetteer having no other regions;
+- persons: a given name (morfeusz2's, or the name list's for a word it knows as no given name nor
+  common word: Marc, Lawrence) before one or two more capitalised words, in either order (Herski
+  Marcin); an initial before a surname (H. Skrzypińskiego); a given name alone; a surname that is
+  otherwise only an adjective (Szpiegowski); a word no dictionary knows that the article declines
+  (Benkler, Benklera). Not a person: a name after a street or patron word (ul., im.), a surname that
+  is also a place (Bzura), a given name in the plural (Janowie).
 """
 
 from __future__ import annotations
@@ -111,7 +117,7 @@ def read_polish(text: str) -> list[Found]:
                 found.append(Found(LOC, m.start(), m.end(), geo))
             i += 1
             continue
-        if patron(text, m.start()):
+        if _patron(text, m.start()):
             i += len(run)
             continue
         if person := _full_name(text, run):
@@ -188,7 +194,7 @@ def _initial(text: str, start: int) -> bool:
     return bool(_SENTENCE_END.search(text[max(0, start - 3) : start]))
 
 
-def patron(text: str, start: int) -> bool:
+def _patron(text: str, start: int) -> bool:
     """Whether the name at ``start`` follows a street or patron word ("ul. Kościuszki", "im. Jana",
     "im. K. K. Baczyńskiego")."""
     while initial := _INITIAL_BEFORE.search(text, max(0, start - 8), start):
