@@ -1,7 +1,7 @@
 """Persons and places in Russian and Ukrainian text (issue 12, natasha's path), read through the site's API.
 
 Self-written sentences (CC0), each a case where natasha's spans need reading: a person's span that runs
-on past the name, a given name tagged as a place, a title tagged as a person.
+on past the name, a given name tagged as a place, a title tagged as a person, a region.
 """
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ RECORDS = [
     ("uk-given", "uk", "Анна повернулася додому пізно, а Роман ні."),
     # natasha calls the title "Міністра" a person of its own; a title stands before it
     ("uk-title", "uk", "Про це розповів заступник Міністра освіти України Петро Гаврилюк."),
+    # regions: US states by their Russian names, a Russian oblast (its ISO name is romanised Russian)
+    (
+        "ru-regions",
+        "ru",
+        "Губернатор Калифорнии встретился с фермерами из Техаса. В Московской области открыли школу.",
+    ),
+    ("uk-region", "uk", "Уряд Каталонії оголосив вибори."),
 ]
 
 
@@ -63,3 +70,13 @@ def test_a_title_alone_is_not_a_person(client):
     persons, places = article(client, "uk-title")
     assert list(persons) == ["gavriliuk_pyotr"]
     assert "UA" in places
+
+
+def test_regions_are_places_us_states_their_own_and_others_their_country(client):
+    """Калифорнии, Техаса: the gazetteer's US states; Московской области and Каталонії, which it does
+    not hold, are their countries' (as England and Scotland are the United Kingdom's)."""
+    _, places = article(client, "ru-regions")
+    assert places == {"US/5332921", "US/4736286", "RU"}
+    assert article(client, "uk-region")[1] == {"ES"}
+    found = client.get("/api/search?place=Texas&per_page=50").get_json()
+    assert {hit["id"] for hit in found["results"]} == {"ru-regions"}

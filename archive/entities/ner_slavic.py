@@ -125,6 +125,9 @@ MISSED_PLACE_POPULATION = 100_000
 #: Shorter words are not looked up as places NER missed: folded, they meet short alternate names of
 #: far cities ("Він" -> "vin", a name of Vienna; "Та" -> Dazhou).
 MIN_MISSED_PLACE_CHARS = 4
+#: Letters of each word that name a region of several words in any case and gender (a Ukrainian
+#: lemma is masculine: "львівський область").
+REGION_STEM_CHARS = 5
 #: The longest case ending after a title's nominative ("президентом", "premiera").
 TITLE_ENDING_CHARS = 3
 _TITLES = frozenset(fold(t) for t in SLAVIC_TITLES)
@@ -183,14 +186,59 @@ def _country_names() -> dict[str, str]:
     return table
 
 
+def _region_keys(name: str) -> list[str]:
+    """A region's name folded, and for a name of several words each word's first letters, which
+    the case and gender endings do not reach ("Львівська область" = Ukrainian lemmas "львівський
+    область")."""
+    folded = fold(name)
+    words = folded.split()
+    return [folded, " ".join(w[:REGION_STEM_CHARS] for w in words)] if len(words) > 1 else [folded]
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, tuple[str, str]]:
+    """First-level regions (states, provinces, oblasts, republics: ISO 3166-2 in pycountry) by their
+    names, as written there (romanised, which Russian folds to: Moskovskaya oblast') and translated into
+    ru/uk/be/pl (Калифорния, Каліфорнія) -> (the ISO name, the country's code)."""
+    import pycountry
+
+    translations = [
+        gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[language]).gettext
+        for language in ("ru", "uk", "be", "pl")
+    ]
+    table: dict[str, tuple[str, str]] = {}
+    for region in pycountry.subdivisions:
+        if region.parent_code:
+            continue
+        names = {region.name, *(translate(region.name) for translate in translations)}
+        for name in list(names):  # "Tatarstan, Respublika", "Catalunya [Cataluña]"
+            parts = [p.strip() for p in re.split(r"[\[\]]", name) if p.strip()]
+            names.update(parts)
+            for part in (p.split(", ") for p in parts if ", " in p):  # and "Tatarstan"
+                names.update((" ".join(reversed(part)), part[0]))
+        for name in names:
+            for key in _region_keys(name):
+                table.setdefault(key, (region.name, region.country_code))
+    return table
+
+
 @lru_cache(maxsize=4096)
 def resolve(name: str) -> Place | None:
     """The place a nominative name stands for: the gazetteer's, else a country named in ru/uk/be/pl
-    by its name or its usual abbreviation (РФ, ФРГ, RFN)."""
+    by its name or its usual abbreviation (РФ, ФРГ, RFN), else a first-level region (a US state by
+    its English name; any other, which the gazetteer does not hold, as its country)."""
     place = resolve_place(name)
     english = _country_names().get(fold(name)) or COUNTRY_ABBREVIATIONS.get(name)
     if place is None and english:
         place = resolve_place(english)
+    region = None
+    if place is None or not major_place(place):  # Юта is Utah before a small town of that name
+        region = next(filter(None, map(_regions().get, _region_keys(name))), None)
+    if region is not None:
+        iso_name, code = region
+        place = resolve_place(iso_name)
+        if place is None or place.key[:2] != code or not major_place(place):
+            place = resolve_place(code)
     return place
 
 
@@ -295,10 +343,10 @@ def _cyrillic(text: str, language: str) -> list[Found]:
             if span.type == PER and (given := _given_before(text, start, taken)):
                 start -= len(given) + 1  # "Іван [Підгорський]": NER knew the surname, not the given name
                 words.insert(0, (lemma(given, language), given))
-            found.extend(_classify(span.type, start, stop, words, text))
+            found.extend(_classify(span.type, start, stop, words, text, language))
     for start, end in given_name_pairs(text, [(s.start, s.stop) for s in doc.spans if s.type in (PER, LOC)]):
         words = [(lemma(w, language), w) for w in text[start:end].split()]
-        found.extend(_classify(PER, start, end, words, text))
+        found.extend(_classify(PER, start, end, words, text, language))
     found.extend(missed_places(text, language, [*taken, *((f.start, f.end) for f in found)]))
     return found
 
@@ -423,10 +471,13 @@ def titled(text: str, start: int) -> bool:
     return bool(before) and before[-1][:1].islower() and titled_word(fold(before[-1]))
 
 
-def _classify(label: str, start: int, end: int, words: list[tuple[str, str]], text: str) -> list[Found]:
+def _classify(
+    label: str, start: int, end: int, words: list[tuple[str, str]], text: str, language: str
+) -> list[Found]:
     """A natasha span as places and a person: a leading place word is split off ("України Володимир
-    Зеленський"), a lowercase lemma is a common word, a one-word span that resolves is a place, and a
-    given name is a person unless a country or a big city has it (natasha's "Анна", a town in Russia)."""
+    Зеленський"), a lowercase lemma is a common word, a one-word span that resolves is a place unless it
+    is a given name that only a small town has ("Анна", a town in Russia); in Ukrainian and Belarusian, a
+    place no gazetteer knows that opens with a given name is a person (natasha is a Russian model)."""
     out: list[Found] = []
     offset = start
     while words and len(words) > 1 and not _given_word(words[0]) and (hit := place_of(*words[0])):
@@ -444,8 +495,8 @@ def _classify(label: str, start: int, end: int, words: list[tuple[str, str]], te
     if hit or (label == LOC and len(words) > 1 and resolve(normal)):
         out.append(Found(LOC, first, end, hit[0] if hit else normal))
         return out
-    if label == LOC and not _given_word(words[0]):  # no place, and no given name NER called one ("Анна")
-        return out
+    if label == LOC and (language not in EVIDENCE_LANGUAGES or not _given_word(words[0])):
+        return out  # no place, and in Ukrainian or Belarusian no given name NER called one ("Анна")
     if len(words) == 1 and fold(words[0][0]) in _TITLES:  # "заступник Міністра": a title, no name
         return out
     if any(w[:1].islower() for w, _ in words):
