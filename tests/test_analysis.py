@@ -212,6 +212,7 @@ CYRILLIC_RECORDS = [
     {"id": "petrykivka", "title": "Музей", "text": "У Петриківці відкрили новий музей розпису."},
     {"id": "belarus", "title": "Выбары", "text": "Сёння ў Беларусі пачаліся выбары ў мясцовыя саветы."},
     {"id": "romaniuk", "title": "Спорт", "text": "Олександр Романюк виграв забіг у Львові."},
+    {"id": "stress", "title": "Визит", "text": "Министр Кадырба\u0301ев посетил Астану в среду."},
 ]
 
 
@@ -235,6 +236,8 @@ def cyrillic_home(tmp_path_factory):
         ("Петриківка", {"petrykivka"}),
         ("Беларусь", {"belarus"}),
         ("Роман", set()),
+        ("Кадырбаевым", {"stress"}),  # written with a stress mark: Кадырба́ев
+        ('"Кадырбаев посетил"', {"stress"}),  # the mark does not cut the word in two
     ],
 )
 def test_a_name_in_one_case_finds_its_other_cases(cyrillic_home, query, expected):

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from functools import lru_cache
 
 from whoosh.analysis import STOP_WORDS, Filter, RegexTokenizer
@@ -42,7 +43,9 @@ from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
 #: Words: letters and digits, with inner apostrophes, dots or hyphens kept ("U.S", "o'neill", "covid-19").
-WORD_PATTERN = r"\w+(?:[.'’\-]\w+)*"
+#: Combining marks (U+0300-U+036F) go with their letter: a stress mark (Кадырба́ев) or an accent in
+#: decomposed text (Jose\u0301) does not cut a word in two; folding drops them.
+WORD_PATTERN = r"\w[\w\u0300-\u036f]*(?:[.'’\-]\w[\w\u0300-\u036f]*)*"
 #: Marks an acronym term; the tokenizer's words never contain it, so ``^us`` never meets "us".
 ACRONYM_MARK = "^"
 #: A word in capitals this long at most is read as an acronym too (NASDAQ, UNESCO); longer ones are
@@ -98,11 +101,13 @@ UNKNOWN_TAG = "ign"
 _SPLIT = re.compile(r"[-'.]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _POSSESSIVE = re.compile(r"['’][sS]$")
+_COMBINING = re.compile("[\u0300-\u036f]")
 
 
 def fold(text: str) -> str:
     """Lower case, diacritics folded, typographic apostrophes made plain (Cyrillic: see
     :data:`CYRILLIC_FOLD`; its й stays)."""
+    text = _unmarked(text)
     if _CYRILLIC.search(text):
         return _cyrillic_fold(text).replace("’", "'")
     return text.lower().translate(accent_map).replace("’", "'")
@@ -168,9 +173,17 @@ def stemmer_for(word: str):
     return stem
 
 
+def _unmarked(text: str) -> str:
+    """``text`` without combining marks: composed first, so й and é stay letters, then the marks that
+    compose with nothing (a Cyrillic stress mark) dropped."""
+    if not _COMBINING.search(text):
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFC", text))
+
+
 def _cyrillic_fold(word: str) -> str:
     """Lower case, ё and the Ukrainian/Belarusian letters as Russian ones; й kept (the stemmer needs it)."""
-    return word.lower().translate(CYRILLIC_FOLD)
+    return _unmarked(word).lower().translate(CYRILLIC_FOLD)
 
 
 def name_stems(word: str) -> list[str]:
