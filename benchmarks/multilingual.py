@@ -323,7 +323,9 @@ def main() -> None:
         if args.kpwr_part == "tune" and press:
             runs.append(("pl", "kpwr-tune-press", press, NEREL_LABELS))
     # load the models, the gazetteer and the given names before timing (an import worker loads them once)
-    ner_slavic.entities("Тест.", "ru"), ner_slavic.entities("Test.", "pl"), ner_slavic.resolve("Москва")
+    ner_slavic.entities("Тест.", "ru"), ner_slavic.resolve("Москва")
+    ner_slavic.entities("Jan Kowalski był w Stanach Zjednoczonych i w Bawarii.", "pl")  # morfeusz2, regions
+    ner_slavic.lemma("Kowalskiego", "pl")  # simplemma's Polish dictionary: 10 s to load
     ner_slavic.is_given("Иван")
     for language, source, docs, labels in runs:
         figures = {**score(docs, language, labels), **case_forms(docs, language)}
