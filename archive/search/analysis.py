@@ -92,6 +92,9 @@ MIN_NAME_STEM = 3
 #: Ольга, Ользі; Солоха, Солосі): the stem of such a form also gets its unchanged consonant.
 UKRAINIAN_ALTERNATION = {"ц": "к", "з": "г", "с": "х"}
 VOWELS = frozenset("аеиоуыюяэ")
+#: A name's last syllable whose vowel its other cases drop (Смилянец, Смилянца; Кавалёнак, Кавалёнка
+#: is Belarusian -ак, left out: Пазняк, Пазняка keep theirs): the nominative also gets the stem without it.
+FLEETING = frozenset({"ец", "ок", "ек"})
 #: simplemma's dictionaries whose lemmas a Cyrillic word also gets (it has no Belarusian). Russian's
 #: loads in 3.3 s and added 0.014 to NEREL's case forms found: Snowball serves Russian.
 CYRILLIC_LEMMAS = ("uk",)
@@ -199,12 +202,23 @@ def name_stems(word: str) -> list[str]:
             stems.append(folded[:-size])
             break
     else:
+        if folded[-2:] in FLEETING and folded[-3:-2] not in VOWELS:
+            return [folded, folded[:-2] + folded[-1]]  # Смилянец: Смилянца -> смилянц
         return [folded]
     if len(folded) > MIN_NAME_STEM + 1 and folded[-2] in VOWELS and folded[-1] in "йяюеи":
         stems.append(folded[:-1])  # Андрей -> андре, Китая -> кита, Сальомеї -> сальоме
     if word.lower().endswith("і") and stems[0][-1:] in UKRAINIAN_ALTERNATION:
         stems.append(stems[0][:-1] + UKRAINIAN_ALTERNATION[stems[0][-1]])
     return list(dict.fromkeys(stems))
+
+
+def _last_stem(word: str, last: str, stem) -> str:
+    """The stem of a compound's or a dotted word's last part (folded ``last``): a Cyrillic name's is
+    its name stem, so Тель-Авив meets Тель-Авиве and О.Умала meets О.Умалы."""
+    written = _SPLIT.split(word)[-1]
+    if _CYRILLIC.search(written) and written[:1].isupper() and len(written) > 1:
+        return name_stems(written)[0]
+    return stem(last)
 
 
 def language_forms(word: str) -> list[str]:
@@ -263,7 +277,7 @@ def word_forms(word: str, polish: bool = True) -> tuple[str, ...]:
     if "-" in word and not folded.replace("-", "").replace(".", "").isdigit():
         # a compound: the whole, then every form of each part ("Sino-U.S" -> ..., us, ^us)
         last = _SPLIT.split(folded)[-1]
-        forms = [folded[: len(folded) - len(last)] + stem(last)]
+        forms = [folded[: len(folded) - len(last)] + _last_stem(word, last, stem)]
         for part in word.split("-"):
             if len(part) > 1:
                 forms.extend(word_forms(part, polish))
@@ -278,7 +292,7 @@ def word_forms(word: str, polish: bool = True) -> tuple[str, ...]:
         elif all(s.isdigit() for s in segments):  # 5.93, 1-2: a number as written
             forms = [folded]
         else:
-            forms = [folded[: len(folded) - len(segments[-1])] + stem(segments[-1])]
+            forms = [folded[: len(folded) - len(segments[-1])] + _last_stem(word, segments[-1], stem)]
             after_apostrophe = {m.end() for m in re.finditer("'", folded)}
             position = 0
             for segment in segments:
