@@ -202,7 +202,7 @@ def name_stems(word: str) -> list[str]:
             stems.append(folded[:-size])
             break
     else:
-        if folded[-2:] in FLEETING and folded[-3:-2] not in VOWELS:
+        if folded[-2:] in FLEETING and folded[-3:-2] not in VOWELS and len(folded) > MIN_NAME_STEM + 1:
             return [folded, folded[:-2] + folded[-1]]  # Смилянец: Смилянца -> смилянц
         return [folded]
     if len(folded) > MIN_NAME_STEM + 1 and folded[-2] in VOWELS and folded[-1] in "йяюеи":
