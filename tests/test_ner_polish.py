@@ -80,6 +80,7 @@ ARTICLES = [
         "text": "Książkę napisał Benkler. Teksty Benklera czyta wielu, a Benklerowi nikt nie przeczy. "
         "Program Qwerty działa.",
     },
+    {"id": "subject", "text": "Róża milczała. Róże kwitną w ogrodzie."},
     {"id": "home", "text": "Tam wrócili do Warszawy i zostali w Warszawie."},
     {
         "id": "things",
@@ -164,6 +165,12 @@ def test_an_unknown_word_the_article_declines_is_one_person(client):
     """No dictionary knows "Benkler", and no full name confirms it; its case forms in the article do
     (and join under its bare form). "Qwerty", written once and never declined, stays out."""
     assert names(client, "declined", "persons") == {"benkler": ["Benkler", "Benklera", "Benklerowi"]}
+
+
+def test_a_given_name_that_is_a_word_opening_a_sentence_before_its_verb(client):
+    """Róża is a rose too: opening a sentence it is a person when a verb follows (milczała), and the
+    plural Róże before kwitną is no one."""
+    assert names(client, "subject", "persons") == {"roza": ["Róża"]}
 
 
 def test_an_articles_place_has_only_its_own_mentions(client):

@@ -53,6 +53,8 @@ NAME_LIKE_TAGS = ("subst", "adj", "ppas", "pact")
 #: Polish nouns' case endings after a bare foreign name (Keen: Keena, Keenowi, Keenem; Lessig:
 #: Lessiga), from the declension of masculine nouns.
 CASE_ENDINGS = frozenset({"a", "owi", "em", "iem", "u", "ie", "om", "ów", "ach", "ami", "y", "i"})
+#: morfeusz2's tags of a finite verb (present, past, future of "być").
+VERB_TAGS = ("fin", "praet", "bedzie")
 #: Words after which a name is a street's or an institution's patron ("ul. Adama Mickiewicza",
 #: "im. Jana Pawła II"), not a person the article is about; folded, without the abbreviation's dot.
 PATRON_WORDS = frozenset(
@@ -359,13 +361,20 @@ def _one_word(text: str, m: re.Match) -> list[Found]:
     if alone and not initial and (surname := _surname(word, adjective=True)):
         return [Found(PER, m.start(), m.end(), surname)]  # "Szpiegowski 5, Koziak 6"
     if (given := _given(word, alone=True)) and readings:
-        if not (initial and any(r.lemma[:1].islower() for r in readings)):  # "Jarek" mid-sentence
-            return [Found(PER, m.start(), m.end(), given)]
+        if not (initial and any(r.lemma[:1].islower() for r in readings)) or _verb_after(text, m.end()):
+            return [Found(PER, m.start(), m.end(), given)]  # "Jarek" mid-sentence; "Róża milczała."
     if not initial and titled(text, m.start()) and (surname := _surname(word)):
         return [Found(PER, m.start(), m.end(), surname)]  # "prezydent Duda": duda is a bagpipe too
     if not readings and not initial:  # a word no dictionary knows ("Paźniewskiego"): with evidence
         return [Found(PER, m.start(), m.end(), lemma(word, "pl"), weak=True)]
     return []
+
+
+def _verb_after(text: str, end: int) -> bool:
+    """Whether the word after ``end`` (one space on) can be a verb in the past or present tense: a
+    sentence's first word that is a given name and a common word (Róża, a rose) is then its subject."""
+    m = _WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+    return m is not None and any(r.tag.startswith(VERB_TAGS) for r in _readings(m.group()))
 
 
 def _next_to_capitalised(text: str, m: re.Match) -> bool:
