@@ -25,6 +25,8 @@ RECORDS = [
         "Губернатор Калифорнии встретился с фермерами из Техаса. В Московской области открыли школу.",
     ),
     ("uk-region", "uk", "Уряд Каталонії оголосив вибори."),
+    # natasha finds nobody: a person named by a given name alone, in two cases
+    ("uk-lone", "uk", "Ірма відчинила вікно і довго дивилася на сад. Ірмі здавалося, що весна вже близько."),
 ]
 
 
@@ -80,3 +82,8 @@ def test_regions_are_places_us_states_their_own_and_others_their_country(client)
     assert article(client, "uk-region")[1] == {"ES"}
     found = client.get("/api/search?place=Texas&per_page=50").get_json()
     assert {hit["id"] for hit in found["results"]} == {"ru-regions"}
+
+
+def test_a_given_name_alone_that_ner_missed_is_one_person_in_its_case_forms(client):
+    persons, _ = article(client, "uk-lone")
+    assert list(persons.values()) == [["Ірма", "Ірмі"]]

@@ -144,6 +144,9 @@ MORPH_CONTEXT = 4
 _OPENERS = ' \t—–-«"„“('
 #: Tokens that end a sentence inside a span natasha ran across it.
 _SENTENCE_MARKS = frozenset(".!?…")
+#: A Ukrainian or Belarusian given name's case ending, cut to join the forms of a given name alone
+#: (Ірма, Ірмі, Ірмою; Андрій, Андрія).
+_LONE_ENDING = re.compile(r"(?:ою|ею|ові|еві|ом|ем|ам|ой|ей|[уюіїаяеоийы])$")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+) $")
 _SENTENCE_END = re.compile(r"(?:^|[.!?…:\n]|[.!?][\"»”])\s*$")
 
@@ -578,6 +581,7 @@ def _join_mentions(
         by_given.setdefault(g.given or "", []).append(g)
         by_surname.setdefault(g.surname, g)
     taken = [(f.start, f.end) for f in found]
+    lone: dict[str, _Group] = {}  # the persons named by a given name alone, by its stem
     for m in _WORD.finditer(text):
         word = m.group()
         if not word[:1].isupper() or word.isupper() or any(m.start() < e and s < m.end() for s, e in taken):
@@ -589,8 +593,28 @@ def _join_mentions(
         folded = fold(word)
         forms = {folded} | {folded[: -len(fold(e))] for e in GIVEN_ENDINGS if folded.endswith(fold(e))}
         groups = {id(g): g for f in forms if len(f) >= 3 for g in by_given.get(canonical_given(f), [])}
-        if len(groups) == 1 and is_given(word) and not common_word(text, m.start(), language):
+        if len(groups) > 1 or not is_given(word) or common_word(text, m.start(), language):
+            continue
+        if groups:
             next(iter(groups.values())).add(word, word, m.span())
+        elif lone_given_name(word, language) and place_of(normal := lemma(word, language), word) is None:
+            if parts := name_parts(normal):  # a person named by a given name alone ("Ірма", "Ірмі")
+                group = lone.get(_LONE_ENDING.sub("", word)) or by_surname.setdefault(
+                    parts.surname, _Group(parts.surname, parts.surname, normal)
+                )
+                lone[_LONE_ENDING.sub("", word)] = alone.setdefault(group.key, group)
+                group.add(word, normal, m.span())
+
+
+def lone_given_name(word: str, language: str) -> bool:
+    """Whether a given name NER missed names a person without a surname in the article: in
+    :data:`EVIDENCE_LANGUAGES` (natasha misses them there), written in the language's script, and not a
+    word its dictionary knows (given names in some case form include "Тому", "Біля", "Добре")."""
+    import simplemma
+
+    if language not in EVIDENCE_LANGUAGES or word.isascii():
+        return False
+    return not simplemma.is_known(word.lower(), lang=LEMMA_LANGUAGE.get(language, language))
 
 
 def full_surnames(found: list[Found]) -> set[str]:
