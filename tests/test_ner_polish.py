@@ -81,6 +81,7 @@ ARTICLES = [
         "Program Qwerty działa.",
     },
     {"id": "subject", "text": "Róża milczała. Róże kwitną w ogrodzie."},
+    {"id": "union", "text": "Mieszka w Unii od lat, a pracuje w Kantonie."},
     {"id": "home", "text": "Tam wrócili do Warszawy i zostali w Warszawie."},
     {
         "id": "things",
@@ -171,6 +172,12 @@ def test_a_given_name_that_is_a_word_opening_a_sentence_before_its_verb(client):
     """Róża is a rose too: opening a sentence it is a person when a verb follows (milczała), and the
     plural Róże before kwitną is no one."""
     assert names(client, "subject", "persons") == {"roza": ["Róża"]}
+
+
+def test_a_far_towns_alternate_name_that_is_a_polish_word_is_no_place_even_after_in(client):
+    """ "Unia" (a union) is an alternate name of a small Turkish town: "w" does not make it one. Kanton,
+    Guangzhou's Polish name, is a big city's."""
+    assert names(client, "union", "places") == {"CN/1809858": ["Kantonie"]}
 
 
 def test_an_articles_place_has_only_its_own_mentions(client):

@@ -208,12 +208,13 @@ def _patron(text: str, start: int) -> bool:
 def _geo(word: str, initial: bool = False, located: bool = False) -> str | None:
     """The nominative of a one-word place: a geographical lemma of morfeusz2's that names a country
     in Polish (Dania, before a Dania town abroad) or that the gazetteer resolves; a town abroad known
-    by that name first or big (far towns' alternate names meet Polish words: Unii, Sokołem). A
-    sentence's first word that is also an adverb or a verb (Tam, Pisze) is none. ``located``: after
-    "w" (in), where a town abroad of any size is one."""
+    by that name first or big (far towns' alternate names meet Polish words: Sokołem). A sentence's
+    first word that is also an adverb or a verb (Tam, Pisze) is none. ``located``: after "w" (in),
+    where a town abroad of any size is one, unless its name is also a common word ("w Unii")."""
     readings = _readings(word)
     if initial and any(r.lemma[:1].islower() and not r.tag.startswith(NAME_LIKE_TAGS) for r in readings):
         return None
+    common = any(r.lemma[:1].islower() for r in readings)
     for r in readings:
         if not r.names & GEO_TAGS:
             continue
@@ -223,7 +224,7 @@ def _geo(word: str, initial: bool = False, located: bool = False) -> str | None:
             if (
                 "/" not in place.key
                 or place.key.startswith(HOME_COUNTRY)
-                or located
+                or (located and not common)
                 or _known_city(r.lemma, place)
             ):
                 return r.lemma
