@@ -126,7 +126,11 @@ def test_the_same_best_result_and_snippets(engines, args):
     assert embedded["total"] > 0
     first, other = embedded["results"][0], cluster["results"][0]
     assert other["id"] == first["id"]
-    assert other["snippets"] == first["snippets"]
+    # the same passages, marked alike; two passages whose scores are close may swap places, as the
+    # cluster scores them with its shard's statistics (Mendez CIA: passages 1, 2, 3 against 1, 3, 2)
+    by_passage = {s["passage"]: s["html"] for s in first["snippets"]}
+    assert {s["passage"]: s["html"] for s in other["snippets"]} == by_passage
+    assert other["snippets"][0] == first["snippets"][0]
     assert "<mark>" in first["snippets"][0]["html"]
 
 

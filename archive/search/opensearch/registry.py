@@ -17,6 +17,7 @@ from archive.errors import NotFound
 from archive.search.opensearch.client import call
 from archive.search.opensearch.layout import ARTICLE, JOIN, META_ID, IndexNames
 from archive.search.whoosh.rewrite import analyze
+from archive.search.widening import widened_spellings
 
 #: Memo tables kept per (indexes, generation); older generations are dropped.
 _MEMOS: dict[tuple[str, int], dict[str, dict]] = {}
@@ -178,7 +179,10 @@ class ClusterNames:
             for key in keys:
                 if key in info:
                     entry = info[key]
-                    found.append((key, entry["name"], sorted({entry["name"], *entry.get("variants", [])})))
+                    spellings = sorted({entry["name"], *entry.get("variants", [])})
+                    widened = widened_spellings(text, key, spellings)
+                    if widened is not None:
+                        found.append((key, entry["name"], widened))
         memo[text] = found
         return found
 

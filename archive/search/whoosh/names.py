@@ -7,6 +7,7 @@ from typing import Any
 
 from archive.search.whoosh.cache import ReaderCache
 from archive.search.whoosh.rewrite import analyze
+from archive.search.widening import widened_spellings
 
 
 class Names:
@@ -86,7 +87,9 @@ class Names:
                 if key in info:
                     entry = info[key]
                     spellings = sorted({entry["name"], *entry.get("variants", [])})
-                    found.append((key, entry["name"], spellings))
+                    widened = widened_spellings(text, key, spellings)
+                    if widened is not None:
+                        found.append((key, entry["name"], widened))
         memo[text] = found
         return found
 
