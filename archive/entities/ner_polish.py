@@ -6,9 +6,8 @@ Beyond one word's tags:
 
 - places: a multi-word place put in the nominative word by word (Stanach Zjednoczonych -> Stany
   Zjednoczone) before the gazetteer sees it; a word morfeusz2 does not know, when the gazetteer has
-  it, big or after "w" (in), in some case form (Medellin, w Dubrovniku); a region by its Polish name
-  (Bawaria, Kalifornia; a voivodeship by its adjective: "województwa łódzkiego"), filed under its
-  country or US state, the gazetteer having no other regions;
+  it, big or after "w" (in), in some case form (Medellin, w Dubrovniku); a voivodeship by its
+  adjective ("województwa łódzkiego"; regions resolve as :func:`ner_slavic.resolve` files them);
 - persons: a given name (morfeusz2's, or the name list's for a word it knows as no given name nor
   common word: Marc, Lawrence) before one or two more capitalised words, in either order (Herski
   Marcin); an initial before a surname (H. Skrzypińskiego); a given name alone; a surname that is
@@ -130,8 +129,8 @@ def read_polish(text: str) -> list[Found]:
         i += 1
     for m in _VOIVODESHIP.finditer(text):
         nominative = next((f for f in _nominatives(m.group(1)) if f.lower().endswith("kie")), None)
-        if nominative and (region := _region(nominative)):
-            found.append(Found(LOC, m.start(1), m.end(1), region))
+        if nominative and resolve(nominative) is not None:  # Łódzkie: its country (ner_slavic.resolve)
+            found.append(Found(LOC, m.start(1), m.end(1), nominative))
     return _inflected(found, text)
 
 
@@ -152,33 +151,6 @@ def _inflected(found: list[Found], text: str) -> list[Found]:
 def _declined(base: str, word: str) -> bool:
     """Whether ``word`` is ``base`` with a Polish case ending."""
     return word.startswith(base) and word[len(base) :] in CASE_ENDINGS
-
-
-@lru_cache(maxsize=1)
-def _regions() -> dict[str, str]:
-    """A country's first-level regions by their Polish names (ISO 3166-2 through pycountry's
-    translations: Bawaria, Kalifornia, Anglia; Poland's own: Łódzkie), folded -> a name the gazetteer
-    resolves: a US state's, else the region's country's (the gazetteer has no other regions)."""
-    import gettext
-
-    import pycountry
-
-    translate = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["pl"]).gettext
-    out: dict[str, str] = {}
-    for region in pycountry.subdivisions:
-        polish = translate(region.name)
-        if polish == region.name and region.country_code != "PL":
-            continue
-        country = pycountry.countries.get(alpha_2=region.country_code)
-        english = region.name if region.country_code == "US" and region.parent_code is None else country.name
-        out.setdefault(fold(polish), english)
-    return out
-
-
-def _region(name: str) -> str | None:
-    """The name the gazetteer resolves for a region named in Polish (see :func:`_regions`)."""
-    english = _regions().get(fold(name))
-    return english if english and resolve(english) is not None else None
 
 
 def _run(text: str, words: list[re.Match], i: int) -> list[re.Match]:
@@ -352,9 +324,6 @@ def _one_word(text: str, m: re.Match) -> list[Found]:
         return [Found(LOC, m.start(), m.end(), geo)]
     if not readings and (place := _unknown_place(word, located)):
         return [Found(LOC, m.start(), m.end(), place)]
-    geo_lemmas = [r.lemma for r in readings if r.names & GEO_TAGS] or ([] if readings else [word])
-    if region := next((x for lem in geo_lemmas if (x := _region(lem))), None):
-        return [Found(LOC, m.start(), m.end(), region)]
     if titled_word(fold(word)):
         return []
     if surname := _surname(word, strict=True):
