@@ -25,6 +25,12 @@ RECORDS = [
         "Губернатор Калифорнии встретился с фермерами из Техаса. В Московской области открыли школу.",
     ),
     ("uk-region", "uk", "Уряд Каталонії оголосив вибори."),
+    # places by their adjectives, as English "Russian" is Russia; "братские" is a brother's, not Bratsk's
+    (
+        "ru-adjectives",
+        "ru",
+        "Российские власти и американские дипломаты встретились в московском офисе. Братские народы.",
+    ),
     # natasha finds nobody: a person named by a given name alone, in two cases
     ("uk-lone", "uk", "Ірма відчинила вікно і довго дивилася на сад. Ірмі здавалося, що весна вже близько."),
 ]
@@ -87,3 +93,8 @@ def test_regions_are_places_us_states_their_own_and_others_their_country(client)
 def test_a_given_name_alone_that_ner_missed_is_one_person_in_its_case_forms(client):
     persons, _ = article(client, "uk-lone")
     assert list(persons.values()) == [["Ірма", "Ірмі"]]
+
+
+def test_a_country_or_big_city_adjective_is_its_place(client):
+    _, places = article(client, "ru-adjectives")
+    assert places == {"RU", "US", "RU/524901"}  # Russia, the United States, Moscow

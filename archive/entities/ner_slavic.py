@@ -105,8 +105,8 @@ PLACE_ENDINGS = (
 #: a full name in the article, the batch or the archive): natasha is trained on Russian news, and on
 #: Ukrainian its one-word persons were right about 0.6 of the time (ner-uk DEV: "Вона", "Отже").
 EVIDENCE_LANGUAGES = frozenset({"uk", "be"})
-#: Countries' abbreviations in Russian, Ukrainian, Belarusian and Polish news that neither CLDR nor the
-#: gazetteer knows (США, КНДР, ОАЭ they do): "РФ" alone was NEREL train's most missed place.
+#: Countries' abbreviations and short names in Russian, Ukrainian, Belarusian and Polish news that neither
+#: CLDR nor the gazetteer knows (США, КНДР, ОАЭ they do): "РФ" alone was NEREL train's most missed place.
 COUNTRY_ABBREVIATIONS = {
     "РФ": "Russia",
     "СССР": "Soviet Union",
@@ -118,6 +118,7 @@ COUNTRY_ABBREVIATIONS = {
     "RFN": "Germany",
     "ChRL": "China",
     "ZSRR": "Soviet Union",
+    "Америка": "United States",  # in Russian and Ukrainian news the country, as NEREL marks it
 }
 #: A city NER missed is taken from the gazetteer only this big: smaller towns share their names with
 #: surnames and words (Мельник, a Czech town).
@@ -128,6 +129,18 @@ MIN_MISSED_PLACE_CHARS = 4
 #: Letters of each word that name a region of several words in any case and gender (a Ukrainian
 #: lemma is masculine: "львівський область").
 REGION_STEM_CHARS = 5
+#: Languages whose place adjectives are places (NEREL's Russian marks "российский" COUNTRY; ner-uk
+#: leaves "український" unmarked).
+ADJECTIVE_LANGUAGES = frozenset({"ru"})
+#: A place adjective in any case: its stem, then -ск- and an adjective ending.
+_PLACE_ADJECTIVE = re.compile(
+    r"(?<![^\W\d_])(?P<stem>[^\W\d_]+?)ск(?:ий|ого|ому|им|ом|ая|ой|ую|ое|ие|их|ими|ые|ых|ым|ыми|ую)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+#: "английский язык": a language's adjective, not a place's.
+_LANGUAGE_WORD = re.compile(r"\s+(?:язык|языка|языке|языку|языком)\b")
+#: Shorter stems meet too many names ("рус", "вен").
+MIN_ADJECTIVE_STEM = 4
 #: The longest case ending after a title's nominative ("президентом", "premiera").
 TITLE_ENDING_CHARS = 3
 _TITLES = frozenset(fold(t) for t in SLAVIC_TITLES)
@@ -189,6 +202,17 @@ def _country_names() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=4096)
+def named_place(name: str) -> Place | None:
+    """The gazetteer's place of a nominative name, else a country by its ru/uk/be/pl name or usual
+    abbreviation."""
+    place = resolve_place(name)
+    english = _country_names().get(fold(name)) or COUNTRY_ABBREVIATIONS.get(name)
+    if place is None and english:
+        place = resolve_place(english)
+    return place
+
+
 def _region_keys(name: str) -> list[str]:
     """A region's name folded, and for a name of several words each word's first letters, which
     the case and gender endings do not reach ("Львівська область" = Ukrainian lemmas "львівський
@@ -230,10 +254,7 @@ def resolve(name: str) -> Place | None:
     """The place a nominative name stands for: the gazetteer's, else a country named in ru/uk/be/pl
     by its name or its usual abbreviation (РФ, ФРГ, RFN), else a first-level region (a US state by
     its English name; any other, which the gazetteer does not hold, as its country)."""
-    place = resolve_place(name)
-    english = _country_names().get(fold(name)) or COUNTRY_ABBREVIATIONS.get(name)
-    if place is None and english:
-        place = resolve_place(english)
+    place = named_place(name)
     region = None
     if place is None or not major_place(place):  # Юта is Utah before a small town of that name
         region = next(filter(None, map(_regions().get, _region_keys(name))), None)
@@ -351,7 +372,65 @@ def _cyrillic(text: str, language: str) -> list[Found]:
         words = [(lemma(w, language), w) for w in text[start:end].split()]
         found.extend(_classify(PER, start, end, words, text, language))
     found.extend(missed_places(text, language, [*taken, *((f.start, f.end) for f in found)]))
+    if language in ADJECTIVE_LANGUAGES:
+        found.extend(place_adjectives(text, [*taken, *((f.start, f.end) for f in found)]))
     return found
+
+
+def _adjective_nominatives(stem: str) -> list[str]:
+    """The names a place adjective's stem (before -ск-) may come from, by the ways Russian derives
+    them: Лондон/лондонский, Томск/томский, Россия/российский, Канада/канадский, Москва/московский,
+    Америка/американский."""
+    out = [stem, stem + "ск", stem + "а", stem + "ия"]
+    if stem.endswith("ий"):
+        out.append(stem[:-2] + "ия")
+    if stem.endswith(("ов", "ев")):
+        out.append(stem[:-2] + "ва")
+    if stem.endswith(("ан", "ян")):
+        out += [stem[:-2] + "а", stem[:-2]]
+    return out
+
+
+def place_adjectives(text: str, taken: list[tuple[int, int]]) -> list[Found]:
+    """A country's or a big city's adjective outside every span ("российской", "московского"), as
+    English "Russian" is its country: NEREL marks them COUNTRY and CITY. Not before a language's word
+    ("английский язык")."""
+    out = []
+    for m in _PLACE_ADJECTIVE.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken) or _LANGUAGE_WORD.match(text, m.end()):
+            continue
+        stem = m.group("stem").lower()
+        if len(stem) < MIN_ADJECTIVE_STEM:
+            continue
+        hits = [
+            (n, p)
+            for n in (name.capitalize() for name in _adjective_nominatives(stem))
+            if (p := named_place(n)) is not None and _plain_major(n, p)
+        ]
+        hits.sort(key=lambda hit: "/" in hit[1].key)  # a country first: американский is not Americana
+        if hits and "/" in hits[0][1].key and _common_noun(stem):
+            continue  # "братский" is a brother's, "королевский" a king's: not Bratsk's or Korolyov's
+        if hits:
+            out.append(Found(LOC, m.start(), m.end(), hits[0][0]))
+    return out
+
+
+def _common_noun(word: str) -> bool:
+    """Whether Russian's dictionary reads a word first as a common noun, not a place or a name."""
+    vocab = _natasha()[2]
+    parse = vocab.parse(word)[0]
+    return parse.is_known and not {"Geox", "Name", "Surn"} & set(parse.tag.grammemes)
+
+
+def _plain_major(name: str, place: Place) -> bool:
+    """A country or state, or a city of :data:`MISSED_PLACE_POPULATION` called so by its likeliest
+    namesake (not a far town's alternate name)."""
+    from archive.entities.gazetteer import gazetteer
+
+    if "/" not in place.key:
+        return True
+    city = gazetteer().city(fold(name))
+    return major_place(place) and (city is None or city.key == place.key)
 
 
 def missed_places(text: str, language: str, taken: list[tuple[int, int]]) -> list[Found]:
