@@ -31,6 +31,13 @@ RECORDS = [
         "ru",
         "Российские власти и американские дипломаты встретились в московском офисе. Братские народы.",
     ),
+    # Ukrainian surnames simplemma does not know, in four cases each
+    (
+        "uk-surnames",
+        "uk",
+        "Педагог Остап Гайворонський відкрив школу в селі. Учні Гайворонського вивчали поезію, а"
+        " Гайворонському дарували квіти. Про Остапа Кіщука писали газети: Кіщуком пишалися.",
+    ),
     # natasha finds nobody: a person named by a given name alone, in two cases
     ("uk-lone", "uk", "Ірма відчинила вікно і довго дивилася на сад. Ірмі здавалося, що весна вже близько."),
 ]
@@ -98,3 +105,12 @@ def test_a_given_name_alone_that_ner_missed_is_one_person_in_its_case_forms(clie
 def test_a_country_or_big_city_adjective_is_its_place(client):
     _, places = article(client, "ru-adjectives")
     assert places == {"RU", "US", "RU/524901"}  # Russia, the United States, Moscow
+
+
+def test_ukrainian_surnames_go_to_the_nominative_by_their_declension(client):
+    """-ський and -ук surnames in any case are one person with the nominative's key."""
+    persons, _ = article(client, "uk-surnames")
+    assert persons == {
+        "gaivoronski_ostap": ["Остап Гайворонський", "Гайворонського", "Гайворонському"],
+        "kishchuk_ostap": ["Остапа Кіщука", "Кіщуком"],
+    }

@@ -129,6 +129,20 @@ MIN_MISSED_PLACE_CHARS = 4
 #: Letters of each word that name a region of several words in any case and gender (a Ukrainian
 #: lemma is masculine: "львівський область").
 REGION_STEM_CHARS = 5
+#: Ukrainian surnames' case endings by declension, and their nominative: -ський/-цький (itself too, which
+#: simplemma cuts: Гайворонський -> "Гайворон"), -ська, -енко, -ук/-юк, a consonant stem's dative -ові.
+UKRAINIAN_SURNAME_ENDINGS = [
+    (re.compile(p + "$"), n)
+    for p, n in (
+        (r"(?<=[сцз]ьк)(?:ий|ого|ому|им|ім)", "ий"),
+        (r"(?<=[сцз]ьк)(?:ої|ій|ою)", "а"),
+        (r"(?<=енк)(?:а|у|ом|ові)", "о"),
+        (r"(?<=[уюі]к)(?:а|у|ом|ові)", ""),
+        (r"(?<=[бвгджзклмнпрстфхцчшщ])ові", ""),
+    )
+]
+#: Letters a surname keeps before its ending ("Кука" is not read as Кук + а).
+MIN_SURNAME_STEM = 3
 #: Languages whose place adjectives are places (NEREL's Russian marks "российский" COUNTRY; ner-uk
 #: leaves "український" unmarked).
 ADJECTIVE_LANGUAGES = frozenset({"ru"})
@@ -274,7 +288,19 @@ def lemma(word: str, language: str) -> str:
     if language == "be" and word[:1].isupper() and (found := _belarusian_lemma(word)):
         return found
     found = simplemma.lemmatize(word, lang=LEMMA_LANGUAGE.get(language, language))
-    return word if found.lower() == word.lower() else found  # unknown: simplemma only lowercased it
+    unknown = found.lower() == word.lower()  # simplemma only lowercased it
+    if language == "uk" and word[:1].isupper() and (surname := _ukrainian_surname(word)):
+        if unknown or (found[:1].isupper() and not found.endswith(surname[-2:]) and "ськ" in surname):
+            return surname  # Кузьменка, unknown; Сухомлинського, which simplemma made "Сухомлинсьхто"
+    return word if unknown else found
+
+
+def _ukrainian_surname(word: str) -> str | None:
+    """A Ukrainian surname's nominative by its declension (:data:`UKRAINIAN_SURNAME_ENDINGS`), or None."""
+    for pattern, nominative in UKRAINIAN_SURNAME_ENDINGS:
+        if (m := pattern.search(word)) and m.start() >= MIN_SURNAME_STEM:
+            return word[: m.start()] + nominative
+    return None
 
 
 def _belarusian_lemma(word: str) -> str | None:
