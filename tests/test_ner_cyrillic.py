@@ -38,6 +38,12 @@ RECORDS = [
         "Педагог Остап Гайворонський відкрив школу в селі. Учні Гайворонського вивчали поезію, а"
         " Гайворонському дарували квіти. Про Остапа Кіщука писали газети: Кіщуком пишалися.",
     ),
+    # natasha's Russian persons whose names only small towns abroad have (George, Obama)
+    (
+        "ru-persons",
+        "ru",
+        "Министр финансов Джордж Осборн прилетел в Вашингтон. Позиция Обамы, по его словам, не изменилась.",
+    ),
     # natasha finds nobody: a person named by a given name alone, in two cases
     ("uk-lone", "uk", "Ірма відчинила вікно і довго дивилася на сад. Ірмі здавалося, що весна вже близько."),
 ]
@@ -114,3 +120,9 @@ def test_ukrainian_surnames_go_to_the_nominative_by_their_declension(client):
         "gaivoronski_ostap": ["Остап Гайворонський", "Гайворонського", "Гайворонському"],
         "kishchuk_ostap": ["Остапа Кіщука", "Кіщуком"],
     }
+
+
+def test_a_russian_person_stays_a_person_when_only_a_small_town_has_the_name(client):
+    persons, places = article(client, "ru-persons")
+    assert sorted(m for mentions in persons.values() for m in mentions) == ["Джордж Осборн", "Обамы"]
+    assert places == {"US/4140963"}  # Washington only

@@ -584,11 +584,18 @@ def _classify(
 ) -> list[Found]:
     """A natasha span as places and a person: a leading place word is split off ("України Володимир
     Зеленський"), a lowercase lemma is a common word, a one-word span that resolves is a place unless it
-    is a given name that only a small town has ("Анна", a town in Russia); in Ukrainian and Belarusian, a
-    place no gazetteer knows that opens with a given name is a person (natasha is a Russian model)."""
+    is a given name that only a small town has ("Анна", a town in Russia). natasha is a Russian model: in
+    Russian a person it found stays one when only a small town has its name ("Обамы", "Джордж Осборн"),
+    in Ukrainian and Belarusian a place no gazetteer knows that opens with a given name is a person."""
     out: list[Found] = []
     offset = start
-    while words and len(words) > 1 and not _given_word(words[0]) and (hit := place_of(*words[0])):
+    trusted = label == PER and language not in EVIDENCE_LANGUAGES  # natasha's persons, in Russian
+    while (
+        len(words) > 1
+        and not _given_word(words[0])
+        and (hit := place_of(*words[0]))
+        and (not trusted or "/" not in hit[1].key)  # "Джордж Осборн": not George, South Africa
+    ):
         pos = text.find(words[0][1], offset, end)
         out.append(Found(LOC, pos, pos + len(words[0][1]), hit[0]))
         offset = pos + len(words[0][1])
@@ -598,8 +605,8 @@ def _classify(
     first = text.find(words[0][1], offset, end)
     normal = " ".join(w for w, _ in words)
     hit = place_of(*words[0]) if len(words) == 1 else None
-    if hit and _given_word(words[0]) and not major_place(hit[1]):
-        hit = None  # "Анна", "Роман": a person, though a small town abroad has the name
+    if hit and (_given_word(words[0]) or trusted) and not major_place(hit[1]):
+        hit = None  # "Анна", "Обамы": a person, though a small town abroad has the name
     if hit or (label == LOC and len(words) > 1 and resolve(normal)):
         out.append(Found(LOC, first, end, hit[0] if hit else normal))
         return out
