@@ -44,6 +44,8 @@ RECORDS = [
         "ru",
         "Министр финансов Джордж Осборн прилетел в Вашингтон. Позиция Обамы, по его словам, не изменилась.",
     ),
+    # places natasha cannot put in the nominative (it leaves "Нидерландах", makes "Соединенном Королевство")
+    ("ru-nominatives", "ru", "Он жил в Нидерландах, потом в Соединённом Королевстве."),
     # natasha finds nobody: a person named by a given name alone, in two cases
     ("uk-lone", "uk", "Ірма відчинила вікно і довго дивилася на сад. Ірмі здавалося, що весна вже близько."),
 ]
@@ -126,3 +128,7 @@ def test_a_russian_person_stays_a_person_when_only_a_small_town_has_the_name(cli
     persons, places = article(client, "ru-persons")
     assert sorted(m for mentions in persons.values() for m in mentions) == ["Джордж Осборн", "Обамы"]
     assert places == {"US/4140963"}  # Washington only
+
+
+def test_a_russian_place_natasha_cannot_decline_is_put_in_the_nominative_by_the_dictionary(client):
+    assert article(client, "ru-nominatives")[1] == {"NL", "GB"}

@@ -441,6 +441,15 @@ def place_adjectives(text: str, taken: list[tuple[int, int]]) -> list[Found]:
     return out
 
 
+def _nominative(word: str) -> str:
+    """A Russian word in the nominative of its number, by the dictionary (Нидерландах -> Нидерланды,
+    Соединённых -> Соединённые), capitalised as written; the word itself when it cannot be."""
+    form = _natasha()[2].parse(word)[0].inflect({"Nom"})  # natasha names grammemes as UD does
+    if form is None:
+        return word
+    return form.word.capitalize() if word[:1].isupper() else form.word
+
+
 def _common_noun(word: str) -> bool:
     """Whether Russian's dictionary reads a word first as a common noun, not a place or a name."""
     vocab = _natasha()[2]
@@ -604,6 +613,9 @@ def _classify(
         return out
     first = text.find(words[0][1], offset, end)
     normal = " ".join(w for w, _ in words)
+    if label == LOC and language == "ru" and not resolve(normal):  # natasha's "Соединенных Штаты"
+        words = [(_nominative(surface), surface) for _, surface in words]
+        normal = " ".join(w for w, _ in words)
     hit = place_of(*words[0]) if len(words) == 1 else None
     if hit and (_given_word(words[0]) or trusted) and not major_place(hit[1]):
         hit = None  # "Анна", "Обамы": a person, though a small town abroad has the name
