@@ -126,6 +126,12 @@ MISSED_PLACE_POPULATION = 100_000
 #: Shorter words are not looked up as places NER missed: folded, they meet short alternate names of
 #: far cities ("Він" -> "vin", a name of Vienna; "Та" -> Dazhou).
 MIN_MISSED_PLACE_CHARS = 4
+#: Words that say what kind of region a name is, and that news leaves out ("Республика Татарстан" is
+#: Татарстан), folded; self-written from ISO 3166-2's kinds of region in its four translations.
+REGION_TYPE_WORDS = frozenset(
+    fold(w)
+    for w in "республика республіка рэспубліка republika автономная автономна аўтаномная autonomiczna".split()
+)
 #: Letters of each word that name a region of several words in any case and gender (a Ukrainian
 #: lemma is masculine: "львівський область").
 REGION_STEM_CHARS = 5
@@ -257,6 +263,10 @@ def _regions() -> dict[str, tuple[str, str]]:
             names.update(parts)
             for part in (p.split(", ") for p in parts if ", " in p):  # and "Tatarstan"
                 names.update((" ".join(reversed(part)), part[0]))
+        for name in list(names):  # "Автономна Республіка Крим" is Крим
+            kept = [w for w in name.split() if fold(w) not in REGION_TYPE_WORDS]
+            if kept and len(kept) < len(name.split()):
+                names.add(" ".join(kept))
         for name in names:
             for key in _region_keys(name):
                 table.setdefault(key, (region.name, region.country_code))
