@@ -451,6 +451,7 @@ def place_adjectives(text: str, taken: list[tuple[int, int]]) -> list[Found]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _nominative(word: str) -> str:
     """A Russian word in the nominative of its number, by the dictionary (Нидерландах -> Нидерланды,
     Соединённых -> Соединённые), capitalised as written; the word itself when it cannot be."""
@@ -460,6 +461,7 @@ def _nominative(word: str) -> str:
     return form.word.capitalize() if word[:1].isupper() else form.word
 
 
+@lru_cache(maxsize=65536)
 def _common_noun(word: str) -> bool:
     """Whether Russian's dictionary reads a word first as a common noun, not a place or a name."""
     vocab = _natasha()[2]
