@@ -25,6 +25,9 @@ RECORDS = [
         "Губернатор Калифорнии встретился с фермерами из Техаса. В Московской области открыли школу.",
     ),
     ("uk-region", "uk", "Уряд Каталонії оголосив вибори."),
+    # a country by its name before a city's alternate name (Куба is not Cubatão, Brazil); Джорджия is
+    # the US state, though the gazetteer reads "Georgia" as the country first
+    ("ru-cuba-georgia", "ru", "Туристы вернулись с Кубы. Губернатор Джорджии выступил вчера."),
     # a region named without its kind (ISO 3166-2: "Автономна Республіка Крим"); natasha misses it
     ("uk-region-short", "uk", "Туристи повернулися з Криму вчора."),
     # places by their adjectives, as English "Russian" is Russia; "братские" is a brother's, not Bratsk's
@@ -104,6 +107,7 @@ def test_regions_are_places_us_states_their_own_and_others_their_country(client)
     assert places == {"US/5332921", "US/4736286", "RU"}
     assert article(client, "uk-region")[1] == {"ES"}
     assert article(client, "uk-region-short")[1] == {"UA"}
+    assert article(client, "ru-cuba-georgia")[1] == {"CU", "US/4197000"}
     found = client.get("/api/search?place=Texas&per_page=50").get_json()
     assert {hit["id"] for hit in found["results"]} == {"ru-regions"}
 

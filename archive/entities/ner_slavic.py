@@ -222,15 +222,19 @@ def _country_names() -> dict[str, str]:
     return table
 
 
+def _gazetteer():
+    from archive.entities.gazetteer import gazetteer
+
+    return gazetteer()
+
+
 @lru_cache(maxsize=4096)
 def named_place(name: str) -> Place | None:
-    """The gazetteer's place of a nominative name, else a country by its ru/uk/be/pl name or usual
-    abbreviation."""
-    place = resolve_place(name)
+    """A country by its ru/uk/be/pl name or usual abbreviation, else the gazetteer's place of a
+    nominative name."""
     english = _country_names().get(fold(name)) or COUNTRY_ABBREVIATIONS.get(name)
-    if place is None and english:
-        place = resolve_place(english)
-    return place
+    place = resolve_place(english) if english else None  # Куба is Cuba before a city's alternate name
+    return place or resolve_place(name)
 
 
 def _region_keys(name: str) -> list[str]:
@@ -284,7 +288,8 @@ def resolve(name: str) -> Place | None:
         region = next(filter(None, map(_regions().get, _region_keys(name))), None)
     if region is not None:
         iso_name, code = region
-        place = resolve_place(iso_name)
+        state = _gazetteer().states.get(fold(iso_name))  # Джорджия: the state, not the country
+        place = resolve_place(state.key if state and state.country_code == code else iso_name)
         if place is None or place.key[:2] != code or not major_place(place):
             place = resolve_place(code)
     return place
