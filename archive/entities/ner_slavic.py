@@ -9,7 +9,9 @@
 A person's key then comes from :func:`archive.entities.persons.name_parts` on the nominative, so it
 joins the English and other-script spellings (Лукашенко = Łukaszenka = Lukashenko). A place is its
 nominative resolved through the gazetteer (Москве -> Москва -> Moscow), or a country by its name in the
-language (pycountry's translations: Україна, Białoruś).
+language (pycountry's translations: Україна, Białoruś), or a first-level region by its ISO 3166-2 name or
+translation (a US state itself, any other as its country: Калифорнии -> California, Московской области
+-> Russia); in Russian also a country's or big city's adjective (российские -> Russia).
 """
 
 from __future__ import annotations
