@@ -28,12 +28,13 @@ from archive.entities.ner_slavic import (
     _SENTENCE_END,
     _WORD,
     LOC,
-    MISSED_PLACE_POPULATION,
     PER,
     Found,
     _country_names,
+    _gazetteer,
     is_given,
     lemma,
+    major_place,
     place_of,
     resolve,
     titled,
@@ -205,13 +206,10 @@ def _geo(word: str, initial: bool = False, located: bool = False) -> str | None:
 
 def _known_city(name: str, place) -> bool:
     """Whether a city abroad is called ``name`` first, or is big (Monachium is Munich's Polish name)."""
-    from archive.entities.gazetteer import gazetteer
-
-    entry = gazetteer().by_key.get(place.key)
-    if entry is None or entry.kind != "city":
+    if major_place(place):
         return True
-    named = gazetteer().city(fold(name), primary_only=True)
-    return (named is not None and named.key == place.key) or entry.population >= MISSED_PLACE_POPULATION
+    named = _gazetteer().city(fold(name), primary_only=True)
+    return named is not None and named.key == place.key
 
 
 def _unknown_place(word: str, located: bool = False) -> str | None:
@@ -219,8 +217,6 @@ def _unknown_place(word: str, located: bool = False) -> str | None:
     :data:`MISSED_PLACE_POPULATION` in some case form (Medellin, Cartagenie); smaller towns share
     their names with foreign surnames; after "w" (in: "w Dubrovniku", "w Framingham"), any the
     gazetteer has."""
-    from archive.entities.gazetteer import gazetteer
-
     candidates = [word] + [
         word[: -len(ending)] + nominative
         for ending, nominative in POLISH_PLACE_ENDINGS
@@ -228,10 +224,7 @@ def _unknown_place(word: str, located: bool = False) -> str | None:
     ]
     hits = [(c, resolve(c)) for c in candidates] + [place_of(word, word) or (word, None)]
     for name, place in hits:
-        if place is None:
-            continue
-        entry = gazetteer().by_key.get(place.key)
-        if entry is None or entry.kind != "city" or located or entry.population >= MISSED_PLACE_POPULATION:
+        if place is not None and (located or major_place(place)):
             return name
     return None
 

@@ -479,19 +479,15 @@ def _common_noun(word: str) -> bool:
 def _plain_major(name: str, place: Place) -> bool:
     """A country or state, or a city of :data:`MISSED_PLACE_POPULATION` called so by its likeliest
     namesake (not a far town's alternate name)."""
-    from archive.entities.gazetteer import gazetteer
-
     if "/" not in place.key:
         return True
-    city = gazetteer().city(fold(name))
+    city = _gazetteer().city(fold(name))
     return major_place(place) and (city is None or city.key == place.key)
 
 
 def missed_places(text: str, language: str, taken: list[tuple[int, int]]) -> list[Found]:
     """Places NER missed (on Ukrainian it misses Києва, Львів, Італії): a capitalised word outside
     every span that, in some case form, is a country or a city of :data:`MISSED_PLACE_POPULATION`."""
-    from archive.entities.gazetteer import gazetteer
-
     out = []
     for m in _WORD.finditer(text):
         word = m.group()
@@ -502,7 +498,7 @@ def missed_places(text: str, language: str, taken: list[tuple[int, int]]) -> lis
         hit = place_of(lemma(word, language), word)
         if hit is None:
             continue
-        city = gazetteer().city(fold(hit[0])) if "/" in hit[1].key else None
+        city = _gazetteer().city(fold(hit[0])) if "/" in hit[1].key else None
         if "/" not in hit[1].key or (
             city and city.key == hit[1].key and city.population >= MISSED_PLACE_POPULATION
         ):
@@ -654,9 +650,7 @@ def _classify(
 
 def major_place(place: Place) -> bool:
     """Whether a place is a country, a state or a city of :data:`MISSED_PLACE_POPULATION` or more."""
-    from archive.entities.gazetteer import gazetteer
-
-    entry = gazetteer().by_key.get(place.key) if "/" in place.key else None
+    entry = _gazetteer().by_key.get(place.key) if "/" in place.key else None
     return entry is None or entry.kind != "city" or entry.population >= MISSED_PLACE_POPULATION
 
 
