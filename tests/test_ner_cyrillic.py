@@ -24,7 +24,7 @@ RECORDS = [
         "ru",
         "Губернатор Калифорнии встретился с фермерами из Техаса. В Московской области открыли школу.",
     ),
-    ("uk-region", "uk", "Уряд Каталонії оголосив вибори."),
+    ("uk-region", "uk", "У Каталонії оголосили вибори."),
     # a country by its name before a city's alternate name (Куба is not Cubatão, Brazil); Джорджия is
     # the US state, though the gazetteer reads "Georgia" as the country first
     ("ru-cuba-georgia", "ru", "Туристы вернулись с Кубы. Губернатор Джорджии выступил вчера."),
@@ -53,6 +53,11 @@ RECORDS = [
     ("ru-nominatives", "ru", "Он жил в Нидерландах, потом в Соединённом Королевстве."),
     # natasha finds nobody: a person named by a given name alone, in two cases
     ("uk-lone", "uk", "Ірма відчинила вікно і довго дивилася на сад. Ірмі здавалося, що весна вже близько."),
+    # a name that is also a place's: "Сталін" was Donetsk's name, "Килина" reads as Jilin, China
+    ("uk-only-names", "uk", "Лист отримав Сталін наприкінці року. Сталіну доповіли про врожай."),
+    ("uk-dictionary", "uk", "Вчителька похвалила Килину за твір. Килина зраділа."),
+    # a common word that opens a sentence and is a name to the dictionary too ("Тому": "so"; Тома)
+    ("uk-common", "uk", "Тому ми вирішили поїхати. Калина цвіла біля хати."),
 ]
 
 
@@ -139,3 +144,23 @@ def test_a_russian_person_stays_a_person_when_only_a_small_town_has_the_name(cli
 
 def test_a_russian_place_natasha_cannot_decline_is_put_in_the_nominative_by_the_dictionary(client):
     assert article(client, "ru-nominatives")[1] == {"NL", "GB"}
+
+
+def test_a_ukrainian_name_the_dictionary_knows_only_as_a_name_is_a_person_not_a_place(client):
+    """natasha finds "Сталін" and "Килину"; a gazetteer alias (Donetsk's old name, Jilin) made them places.
+    pymorphy3's Ukrainian dictionary knows them only as names, so they are persons, in their cases."""
+    assert article(client, "uk-only-names") == ({"stalin": ["Сталін", "Сталіну"]}, set())
+    assert article(client, "uk-dictionary") == ({"kilina": ["Килину", "Килина"]}, set())
+
+
+def test_a_sentence_opening_word_that_is_also_a_name_stays_a_word(client):
+    assert article(client, "uk-common") == ({}, set())
+
+
+def test_a_surname_after_an_initial_is_no_common_word():
+    """ "Д. Лебедя": the initial's full stop is no sentence end, and лебідь ("swan") no common word here."""
+    from archive.entities.ner_slavic import common_word
+
+    text = "На думку Д. Лебедя, мову треба захищати. Лебедя бачили над ставком."
+    assert not common_word(text, text.index("Лебедя"), "uk")
+    assert common_word(text, text.rindex("Лебедя"), "uk")

@@ -2,7 +2,10 @@
 
 - Russian, Ukrainian, Belarusian: natasha's news NER (it ships its weights); Russian names go to the
   nominative with natasha's own morphology (Путина -> Путин), Ukrainian and Belarusian ones with
-  simplemma's Ukrainian lemmas (Зеленського -> Зеленський; simplemma has no Belarusian).
+  simplemma's Ukrainian lemmas (Зеленського -> Зеленський; simplemma has no Belarusian). natasha reads
+  Ukrainian text with its letters as Russian ones (і -> и), and pymorphy3's Ukrainian dictionary,
+  which tags given names and surnames, adds the names it still misses and keeps its names that a
+  gazetteer alias would make places.
 - Polish: no NER model with weights is on PyPI, so capitalised words are read with morfeusz2's
   dictionary tags (given name, surname, geographical name) and lemmas (Kaczyńskiego -> Kaczyński).
 
@@ -30,6 +33,15 @@ from archive.models import DateMention, Mention, Person, Place
 
 #: simplemma's dictionary for each language's lemmas (Belarusian is nearest Ukrainian in its forms).
 LEMMA_LANGUAGE = {"uk": "uk", "be": "uk"}
+#: Ukrainian letters as the Russian ones nearest them in spelling, one for one (the offsets stay):
+#: natasha's Russian model reads "Иван Франко" where it misses "Іван Франко". On ner-uk's DEV part its
+#: own person recall went 0.80 -> 0.85. Belarusian gained nothing on its sample and lost names
+#: ("Калеснікавай"), so it is read as written.
+AS_RUSSIAN = str.maketrans("іїєґІЇЄҐ'’ʼ", "ииегИИЕГъъъ")
+AS_RUSSIAN_LANGUAGES = frozenset({"uk"})
+#: Languages whose dictionary tags names (:func:`dictionary_name`), and the tags that mark one.
+NAME_DICTIONARY_LANGUAGES = frozenset({"uk"})
+NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
 #: natasha's labels, also given to the Polish reader's names.
 PER, LOC = "PER", "LOC"
 #: Case endings tried, longest first, when a given name in an oblique case is not in the name list
@@ -183,6 +195,8 @@ _SENTENCE_MARKS = frozenset(".!?…")
 #: (Ірма, Ірмі, Ірмою; Андрій, Андрія).
 _LONE_ENDING = re.compile(r"(?:ою|ею|ові|еві|ом|ем|ам|ой|ей|[уюіїаяеоийы])$")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+) $")
+#: An initial's letter and full stop ahead of a surname ("В.Ющенка", "Ю.В.Романюк", "Д. Лебедя").
+_AFTER_INITIAL = re.compile(r"(?:^|[\s(.])([^\W\d_])\. ?$")
 _SENTENCE_END = re.compile(r"(?:^|[.!?…:\n]|[.!?][\"»”])\s*$")
 
 
@@ -192,6 +206,25 @@ def _natasha():
 
     embedding = NewsEmbedding()
     return Doc, Segmenter(), MorphVocab(), NewsMorphTagger(embedding), NewsNERTagger(embedding)
+
+
+@lru_cache(maxsize=1)
+def _ukrainian_morph():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="uk")
+
+
+@lru_cache(maxsize=65536)
+def dictionary_name(word: str, language: str, only: bool = False) -> bool:
+    """Whether the language's dictionary reads a capitalised word as a given name, surname or
+    patronymic in some parse (Ukrainian: pymorphy3's dictionary of VESUM, "Ющенка", "Лізою"), or with
+    ``only``, in every parse ("Павлом", not "Калина" or "Тому", which are also common words). natasha, a
+    Russian model, misses many Ukrainian names; this is the evidence it lacks."""
+    if language not in NAME_DICTIONARY_LANGUAGES or not word[:1].isupper() or word.isupper():
+        return False
+    named = [bool(NAME_TAGS & p.tag.grammemes) for p in _ukrainian_morph().parse(word)]
+    return all(named) if only else any(named)
 
 
 @lru_cache(maxsize=1)
@@ -309,7 +342,17 @@ def lemma(word: str, language: str) -> str:
     if language == "uk" and word[:1].isupper() and (surname := _ukrainian_surname(word)):
         if unknown or (found[:1].isupper() and not found.endswith(surname[-2:]) and "ськ" in surname):
             return surname  # Кузьменка, unknown; Сухомлинського, which simplemma made "Сухомлинсьхто"
+    if unknown and (name := _dictionary_nominative(word, language)):
+        return name  # Ірмі -> Ірма, which simplemma does not know
     return word if unknown else found
+
+
+def _dictionary_nominative(word: str, language: str) -> str | None:
+    """The nominative of a word that is only a name to the language's dictionary, capitalised."""
+    if not dictionary_name(word, language, only=True):
+        return None
+    parse = next(p for p in _ukrainian_morph().parse(word) if NAME_TAGS & p.tag.grammemes)
+    return parse.normal_form[:1].upper() + parse.normal_form[1:]
 
 
 def _ukrainian_surname(word: str) -> str | None:
@@ -386,12 +429,17 @@ class Found:
 
 def _cyrillic(text: str, language: str) -> list[Found]:
     doc_class, segmenter, vocab, morph, ner = _natasha()
-    doc = doc_class(text)
+    doc = doc_class(text.translate(AS_RUSSIAN) if language in AS_RUSSIAN_LANGUAGES else text)
     doc.segment(segmenter)
     with _blas().limit(limits=BLAS_THREADS, user_api="blas"):
         doc.tag_ner(ner)
         if language == "ru":
             _tag_morph(doc, morph)
+    if language in AS_RUSSIAN_LANGUAGES:  # the words as written, at the same offsets
+        for token in doc.tokens:
+            token.text = text[token.start : token.stop]
+        for span in doc.spans:
+            span.text = text[span.start : span.stop]
     found = []
     taken = [(s.start, s.stop) for s in doc.spans]
     for span in doc.spans:
@@ -412,6 +460,9 @@ def _cyrillic(text: str, language: str) -> list[Found]:
                 words.insert(0, (lemma(given, language), given))
             found.extend(_classify(span.type, start, stop, words, text, language))
     for start, end in given_name_pairs(text, [(s.start, s.stop) for s in doc.spans if s.type in (PER, LOC)]):
+        words = [(lemma(w, language), w) for w in text[start:end].split()]
+        found.extend(_classify(PER, start, end, words, text, language))
+    for start, end in dictionary_names(text, language, [*taken, *((f.start, f.end) for f in found)]):
         words = [(lemma(w, language), w) for w in text[start:end].split()]
         found.extend(_classify(PER, start, end, words, text, language))
     found.extend(missed_places(text, language, [*taken, *((f.start, f.end) for f in found)]))
@@ -539,6 +590,8 @@ def _runs(
         if label == PER and token.text[:1].islower() and token.text not in PARTICLES:
             runs.append([])
             continue
+        if label == PER and len(token.text) == 1 and token.text.isupper():  # "С. М. Реформатського"
+            continue
         runs[-1].append((token, normal))
     out = []
     for run in runs:
@@ -572,6 +625,35 @@ def is_given(word: str) -> bool:
         if len(stem) >= 3 and is_given_name(stem):
             return True
     return False
+
+
+def dictionary_names(text: str, language: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Names NER missed that the language's dictionary knows (:func:`dictionary_name`): runs of such
+    words one space apart, outside every span found, none of them a place, a title or a common word
+    (:func:`common_word`: "Тобі" opening a sentence), with at least one word that is only a name."""
+    if language not in NAME_DICTIONARY_LANGUAGES:
+        return []
+    runs: list[list] = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if (
+            not dictionary_name(word, language)
+            or any(m.start() < e and s < m.end() for s, e in taken)
+            or titled_word(fold(word))
+            or (not dictionary_name(word, language, only=True) and place_of(lemma(word, language), word))
+            or common_word(text, m.start(), language)
+        ):
+            continue
+        if runs and text[runs[-1][-1].end() : m.start()] == " ":
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    # one word alone must be a name in every reading; in a run ("Олена Кисільчук") one word suffices
+    return [
+        (run[0].start(), run[-1].end())
+        for run in runs
+        if any(dictionary_name(m.group(), language, only=True) for m in run)
+    ]
 
 
 def given_name_pairs(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -632,13 +714,19 @@ def _classify(
         words = [(_nominative(surface), surface) for _, surface in words]
         normal = " ".join(w for w, _ in words)
     hit = place_of(*words[0]) if len(words) == 1 else None
-    if hit and (_given_word(words[0]) or trusted) and not major_place(hit[1]):
+    named = label == PER and dictionary_name(words[0][1], language)  # "Франка", "Сави"
+    if hit and (_given_word(words[0]) or trusted or named) and not major_place(hit[1]):
         hit = None  # "Анна", "Обамы": a person, though a small town abroad has the name
+    if hit and label == PER and dictionary_name(words[0][1], language, only=True):
+        hit = None  # "Сталіну", "Лариса": only a name to the dictionary, though a city had it
     if hit or (label == LOC and len(words) > 1 and resolve(normal)):
         out.append(Found(LOC, first, end, hit[0] if hit else normal))
         return out
-    if label == LOC and (language not in EVIDENCE_LANGUAGES or not _given_word(words[0])):
-        return out  # no place, and in Ukrainian or Belarusian no given name NER called one ("Анна")
+    if label == LOC and (
+        language not in EVIDENCE_LANGUAGES
+        or not (_given_word(words[0]) or dictionary_name(words[0][1], language, only=True))
+    ):
+        return out  # no place, and in Ukrainian or Belarusian no name NER called one ("Анна", "Урмана")
     if len(words) == 1 and fold(words[0][0]) in _TITLES:  # "заступник Міністра": a title, no name
         return out
     if any(w[:1].islower() for w, _ in words):
@@ -701,6 +789,8 @@ def common_word(text: str, start: int, language: str) -> bool:
     lower = word.lower()
     if re.search(rf"(?<![^\W\d_]){re.escape(lower)}(?![^\W\d_])", text):
         return True
+    if (m := _AFTER_INITIAL.search(text[max(0, start - 4) : start])) and m.group(1).isupper():
+        return False  # a surname after an initial
     before = text[max(0, start - 8) : start].rstrip(_OPENERS)  # "— Агов", "« Журавель"
     initial = not before or bool(_SENTENCE_END.search(before[-3:]))
     language = LEMMA_LANGUAGE.get(language, language)
@@ -768,9 +858,10 @@ def persons(
     text: str, found: list[Found], language: str = "ru", confirmed: frozenset[str] | set[str] = frozenset()
 ) -> list[Person]:
     """One person per key; a surname alone joins the full name with that surname in the article. One
-    that joins none and may be a common word (``weak``; in :data:`EVIDENCE_LANGUAGES` also one that
-    :func:`common_word` reads as one) is kept only after a title or when a person of that surname is
-    named in full in ``confirmed`` (surname skeletons: the batch, the archive)."""
+    that joins none and may be a common word (``weak``, unless the dictionary reads it as a name; in
+    :data:`EVIDENCE_LANGUAGES` also one that :func:`common_word` reads as one) is kept only after a title
+    or when a person of that surname is named in full in ``confirmed`` (surname skeletons: the batch,
+    the archive). A given name alone joins the one person named in full with it ("Іван", "Іван Марчук")."""
     full: dict[str, _Group] = {}
     alone: dict[str, _Group] = {}
     people = [f for f in found if f.label == PER]
@@ -785,8 +876,16 @@ def persons(
             group = full.setdefault(key, _Group(key, surname, f.normal, given=given))
         else:
             group = next((g for g in full.values() if g.surname == surname), None)
+            if group is None and (named := given_name(surface)):  # "Іван" of "Іван Марчук"
+                same = [g for g in full.values() if g.given == named]
+                group = same[0] if len(same) == 1 else None
             if group is None:
-                if f.weak and surname not in confirmed and not titled(text, f.start):
+                if (
+                    f.weak
+                    and not dictionary_name(surface, language)
+                    and surname not in confirmed
+                    and not titled(text, f.start)
+                ):
                     continue
                 group = alone.setdefault(surname, _Group(surname, surname, f.normal))
                 group.titled = group.titled or titled(text, f.start)
