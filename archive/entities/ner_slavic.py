@@ -42,6 +42,7 @@ AS_RUSSIAN_LANGUAGES = frozenset({"uk"})
 #: Languages whose dictionary tags names (:func:`dictionary_name`), and the tags that mark one.
 NAME_DICTIONARY_LANGUAGES = frozenset({"uk"})
 NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
+ANIMATE_TAGS = NAME_TAGS | {"anim"}
 #: natasha's labels, also given to the Polish reader's names.
 PER, LOC = "PER", "LOC"
 #: Case endings tried, longest first, when a given name in an oblique case is not in the name list
@@ -225,6 +226,16 @@ def dictionary_name(word: str, language: str, only: bool = False) -> bool:
         return False
     named = [bool(NAME_TAGS & p.tag.grammemes) for p in _ukrainian_morph().parse(word)]
     return all(named) if only else any(named)
+
+
+@lru_cache(maxsize=65536)
+def dictionary_thing(word: str, language: str) -> bool:
+    """Whether the language's dictionary knows a word and only as a thing: no name, nothing animate
+    ("Донбасі", "Європи", "Церкви"). Alone, such a word is no person, whatever NER said."""
+    if language not in NAME_DICTIONARY_LANGUAGES:
+        return False
+    parses = _ukrainian_morph().parse(word)
+    return all(p.is_known and not (ANIMATE_TAGS & p.tag.grammemes) for p in parses)
 
 
 @lru_cache(maxsize=1)
@@ -776,10 +787,17 @@ def _person_parts(normal: str) -> tuple[str, str | None] | None:
     return parts.surname, given
 
 
+def after_initial(text: str, start: int) -> bool:
+    """Whether the word at ``start`` follows an initial, as a surname does ("В.Ющенка", "Д. Лебедя")."""
+    m = _AFTER_INITIAL.search(text[max(0, start - 4) : start])
+    return m is not None and m.group(1).isupper()
+
+
 def common_word(text: str, start: int, language: str) -> bool:
     """Whether the capitalised word at ``start`` reads as a common word, not a name: the text also
     writes it in lowercase ("Церква ... церква"), or it opens a sentence and the language's dictionary
-    knows its lowercase form and it is no given name ("Вона", "Отже", "Навіть")."""
+    knows its lowercase form and it is no given name ("Вона", "Отже", "Навіть"), nor a word a names
+    dictionary reads only as a name ("Марічка"). A word after an initial ("Д. Лебедя") is a name."""
     import simplemma
 
     m = _WORD.match(text, start)
@@ -789,12 +807,13 @@ def common_word(text: str, start: int, language: str) -> bool:
     lower = word.lower()
     if re.search(rf"(?<![^\W\d_]){re.escape(lower)}(?![^\W\d_])", text):
         return True
-    if (m := _AFTER_INITIAL.search(text[max(0, start - 4) : start])) and m.group(1).isupper():
-        return False  # a surname after an initial
+    if after_initial(text, start):
+        return False
     before = text[max(0, start - 8) : start].rstrip(_OPENERS)  # "— Агов", "« Журавель"
     initial = not before or bool(_SENTENCE_END.search(before[-3:]))
-    language = LEMMA_LANGUAGE.get(language, language)
-    return initial and simplemma.is_known(lower, lang=language) and not is_given(word)
+    if not initial or dictionary_name(word, language, only=True):  # "Марічка", only a name
+        return False
+    return simplemma.is_known(lower, lang=LEMMA_LANGUAGE.get(language, language)) and not is_given(word)
 
 
 def _join_mentions(
@@ -882,7 +901,7 @@ def persons(
             if group is None:
                 if (
                     f.weak
-                    and not dictionary_name(surface, language)
+                    and language not in NAME_DICTIONARY_LANGUAGES  # there the dictionary judges, below
                     and surname not in confirmed
                     and not titled(text, f.start)
                 ):
@@ -896,8 +915,13 @@ def persons(
             k: g
             for k, g in alone.items()
             if g.titled
-            or g.surname in confirmed
-            or not all(common_word(text, s, language) for s, _ in g.mentions)
+            or (
+                (g.surname in confirmed or not all(common_word(text, s, language) for s, _ in g.mentions))
+                and not all(
+                    dictionary_thing(text[s:e], language) and not after_initial(text, s)
+                    for s, e in g.mentions
+                )
+            )
         }
     return [
         Person(
