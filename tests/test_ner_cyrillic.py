@@ -164,3 +164,18 @@ def test_a_surname_after_an_initial_is_no_common_word():
     text = "На думку Д. Лебедя, мову треба захищати. Лебедя бачили над ставком."
     assert not common_word(text, text.index("Лебедя"), "uk")
     assert common_word(text, text.rindex("Лебедя"), "uk")
+
+
+def test_a_lone_word_the_dictionary_knows_only_as_a_thing_is_no_person():
+    """natasha, reading Ukrainian, calls regions and other things persons ("Донбасі"); pymorphy3's
+    dictionary knows the word, and only as an inanimate noun. A surname it knows as a name stays."""
+    from archive.entities.ner_slavic import PER, Found, persons
+
+    def lone(text: str, word: str, normal: str) -> list[str]:
+        start = text.index(word)
+        return [p.key for p in persons(text, [Found(PER, start, start + len(word), normal)], "uk")]
+
+    assert lone("Про це багато писали на Донбасі.", "Донбасі", "Донбас") == []
+    assert lone("Про це багато писав Гнатюк.", "Гнатюк", "Гнатюк") == ["gnatiuk"]
+    # an adjective to the dictionary, but after an initial a surname
+    assert lone("Про це писав С. Реформатський.", "Реформатський", "Реформатський") == ["reformatski"]
