@@ -179,3 +179,10 @@ def test_a_lone_word_the_dictionary_knows_only_as_a_thing_is_no_person():
     assert lone("Про це багато писав Гнатюк.", "Гнатюк", "Гнатюк") == ["gnatiuk"]
     # an adjective to the dictionary, but after an initial a surname
     assert lone("Про це писав С. Реформатський.", "Реформатський", "Реформатський") == ["reformatski"]
+
+
+def test_a_russian_name_natasha_leaves_oblique_is_keyed_by_the_dictionary_nominative(client):
+    """natasha returns "Обамы" as written; pymorphy3 knows it only as a surname, so the key is Obama's
+    (the same as the full name's), not a person "obami" of its own."""
+    persons, _ = article(client, "ru-persons")
+    assert persons["obama"] == ["Обамы"]

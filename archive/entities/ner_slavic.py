@@ -39,6 +39,10 @@ LEMMA_LANGUAGE = {"uk": "uk", "be": "uk"}
 #: ("Калеснікавай"), so it is read as written.
 AS_RUSSIAN = str.maketrans("іїєґІЇЄҐ'’ʼ", "ииегИИЕГъъъ")
 AS_RUSSIAN_LANGUAGES = frozenset({"uk"})
+#: Russian case endings that natasha sometimes leaves on a name it cannot put in the nominative
+#: ("Обамы"); not -е, -а or -ов/-ин, which end foreign names and surnames in the nominative too
+#: (Фоссе, Даниэле, Сагитов).
+RUSSIAN_OBLIQUE_ENDINGS = ("ы", "ой", "ом", "ем", "у", "ю")
 #: Languages whose dictionary tags names (:func:`dictionary_name`), and the tags that mark one.
 NAME_DICTIONARY_LANGUAGES = frozenset({"uk"})
 NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
@@ -226,6 +230,30 @@ def dictionary_name(word: str, language: str, only: bool = False) -> bool:
         return False
     named = [bool(NAME_TAGS & p.tag.grammemes) for p in _ukrainian_morph().parse(word)]
     return all(named) if only else any(named)
+
+
+@lru_cache(maxsize=1)
+def _russian_morph():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def _russian_name_nominative(word: str, normal: str) -> str:
+    """natasha's nominative of a Russian name, or, where it left the word as written with a case ending
+    (:data:`RUSSIAN_OBLIQUE_ENDINGS`), the dictionary's, of the same gender, when it knows the word only
+    as a name and in no nominative (Обамы -> Обама, Назарбаевой -> Назарбаева; Меркель stays)."""
+    if normal != word or not word[:1].isupper() or not word.endswith(RUSSIAN_OBLIQUE_ENDINGS):
+        return normal
+    parses = [p for p in _russian_morph().parse(word) if p.is_known]
+    if not parses or not all(NAME_TAGS & p.tag.grammemes for p in parses):
+        return normal
+    if any("nomn" in p.tag.grammemes for p in parses):
+        return normal
+    nominative = parses[0].inflect({"nomn", "sing"})
+    if nominative is None:
+        return normal
+    return nominative.word[:1].upper() + nominative.word[1:]
 
 
 @lru_cache(maxsize=65536)
@@ -459,6 +487,10 @@ def _cyrillic(text: str, language: str) -> list[Found]:
         if language == "ru":
             span.normalize(vocab)
             normals = span.normal.split()
+            if span.type == PER and len(normals) == len(span.tokens):
+                normals = [
+                    _russian_name_nominative(t.text, n) for t, n in zip(span.tokens, normals, strict=True)
+                ]
         else:
             normals = [lemma(t.text, language) for t in span.tokens]
         if len(normals) != len(span.tokens):  # natasha's normal form joined or split a word: keep it whole
