@@ -84,6 +84,10 @@ ARTICLES = [
     {"id": "union", "text": "Mieszka w Unii od lat, a pracuje w Kantonie."},
     {"id": "home", "text": "Tam wrócili do Warszawy i zostali w Warszawie."},
     {
+        "id": "campaign",
+        "text": "Kampania wyborcza ruszyła. Bawaria wybrała rząd, a turyści jadą do Kampanii.",
+    },
+    {
         "id": "things",
         "text": "Nad Bzurą stoi biblioteka im. K. K. Baczyńskiego. "
         "Domy budują w Janowie. Pytanie do pani minister: Kiedy to będzie?",
@@ -189,3 +193,9 @@ def test_rivers_patrons_and_plural_given_names_are_no_persons(client):
     """A surname that is also a river (Bzura); a library's patron after "im." and initials; a given
     name in the plural (Janowie: a village Janów); a sentence's first word after a title and a colon."""
     assert names(client, "things", "persons") == {}
+
+
+def test_a_sentence_opening_common_noun_is_no_region_abroad_unless_the_word_is_archaic(client):
+    """ "Kampania" (a campaign) opening a sentence is not Campania, Italy, which "do Kampanii" is;
+    "Bawaria" is Bavaria there, its common reading being archaic."""
+    assert names(client, "campaign", "places") == {"DE": ["Bawaria"], "IT": ["Kampanii"]}

@@ -61,6 +61,8 @@ PATRON_WORDS = frozenset(
     fold(w)
     for w in "ul ulica ulicy ulicą ulice ulic al aleja alei aleję pl plac placu im imienia rondo ronda".split()
 )
+#: morfeusz2's qualifier of an archaic reading, which does not make a place's name a common word.
+ARCHAIC = "daw."
 #: The country whose towns of any size morfeusz2's dictionary names (SGJP is Polish).
 HOME_COUNTRY = "PL/"
 #: The longest run of capitalised words read as one place ("Stanach Zjednoczonych Ameryki").
@@ -83,6 +85,7 @@ class Reading(NamedTuple):
     lemma: str  # without morfeusz2's homonym mark
     names: frozenset[str]  # name tags
     tag: str  # the morphosyntactic tag ("subst:sg:gen:f")
+    archaic: bool = False  # marked "daw." (dawny): "bawaria", a word older than Bawaria's use of it
 
 
 @lru_cache(maxsize=1)
@@ -96,9 +99,9 @@ def _morfeusz():
 def _readings(word: str) -> tuple[Reading, ...]:
     """morfeusz2's readings of a word; a word it does not know has none."""
     out = []
-    for _, _, (_, lem, tag, names, _) in _morfeusz().analyse(word):
+    for _, _, (_, lem, tag, names, qualifiers) in _morfeusz().analyse(word):
         if tag != "ign":
-            out.append(Reading(lem.split(":", 1)[0], frozenset(names), tag))
+            out.append(Reading(lem.split(":", 1)[0], frozenset(names), tag, ARCHAIC in qualifiers))
     return tuple(out)
 
 
@@ -182,12 +185,13 @@ def _geo(word: str, initial: bool = False, located: bool = False) -> str | None:
     """The nominative of a one-word place: a geographical lemma of morfeusz2's that names a country
     in Polish (Dania, before a Dania town abroad) or that the gazetteer resolves; a town abroad known
     by that name first or big (far towns' alternate names meet Polish words: Sokołem). A sentence's
-    first word that is also an adverb or a verb (Tam, Pisze) is none. ``located``: after "w" (in),
+    first word that is also an adverb or a verb (Tam, Pisze) is none, nor one that is also a common
+    noun and names a region abroad (Kampania, a campaign; Campania). ``located``: after "w" (in),
     where a town abroad of any size is one, unless its name is also a common word ("w Unii")."""
     readings = _readings(word)
     if initial and any(r.lemma[:1].islower() and not r.tag.startswith(NAME_LIKE_TAGS) for r in readings):
         return None
-    common = any(r.lemma[:1].islower() for r in readings)
+    common = any(r.lemma[:1].islower() and not r.archaic for r in readings)
     for r in readings:
         if not r.names & GEO_TAGS:
             continue
@@ -195,7 +199,7 @@ def _geo(word: str, initial: bool = False, located: bool = False) -> str | None:
             return english
         if (place := resolve(r.lemma)) is not None:  # morfeusz2's lemma, not a guessed ending (Andy/Anda)
             if (
-                "/" not in place.key
+                ("/" not in place.key and not (initial and common))  # "Kampania wyborcza": no Campania
                 or place.key.startswith(HOME_COUNTRY)
                 or (located and not common)
                 or _known_city(r.lemma, place)
@@ -206,6 +210,8 @@ def _geo(word: str, initial: bool = False, located: bool = False) -> str | None:
 
 def _known_city(name: str, place) -> bool:
     """Whether a city abroad is called ``name`` first, or is big (Monachium is Munich's Polish name)."""
+    if "/" not in place.key:  # a country or region, not a city
+        return False
     if major_place(place):
         return True
     named = _gazetteer().city(fold(name), primary_only=True)
