@@ -91,6 +91,37 @@ def test_a_removed_archive_answers_503_not_a_stale_page(app, home):
     assert response.status_code == 503
 
 
+def test_a_commit_between_listing_the_index_and_reading_it_is_no_missing_archive(
+    app, home, tmp_path, monkeypatch
+):
+    """An import's commit removes the table of contents a request has just listed: the request lists
+    the folder again and sees the new commit, where it used to answer 503 "No archive" (seen once in CI,
+    a request racing an import)."""
+    import os
+
+    from archive.search.whoosh import kept
+
+    real_scandir = os.scandir
+    listed = []
+
+    def scandir_then_commit(path):
+        if listed:
+            return real_scandir(path)
+        entries = list(real_scandir(path))
+        # a real import commits right after this listing, removing the table it names
+        listed.extend(int(m[1]) for e in entries if (m := kept.TOC_NAME.match(e.name)))
+        report = import_paths([write(tmp_path / "late.jsonl", [LATE])], home, with_entities=False, workers=1)
+        assert not report.failed
+        return iter(entries)
+
+    assert quokka_total(app) == 1
+    monkeypatch.setattr(os, "scandir", scandir_then_commit)
+    stamp = kept.archive_stamp(home)
+    monkeypatch.undo()
+    assert stamp[2] > max(listed)
+    assert quokka_total(app) == 2
+
+
 def test_gunicorn_keeps_the_connection_alive(home):
     from tests.web_fixtures import gunicorn  # here, not at import: pytest loads that module as a plugin
 

@@ -26,6 +26,9 @@ from archive.search.whoosh.index import index_dir
 
 #: Free searchers a pool keeps per archive (a gunicorn worker serves at most its thread count at once).
 MAX_FREE = 8
+#: Listings of the index folder tried when its newest table of contents is gone before it is read (an
+#: import's next commit removes the one before it; an import commits every few seconds at most).
+STAMP_RESCANS = 20
 #: Whoosh names each commit's table of contents ``_MAIN_<generation>.toc``.
 TOC_NAME = re.compile(r"^_MAIN_(\d+)\.toc$")
 _pools_lock = threading.Lock()
@@ -43,15 +46,21 @@ def archive_stamp(home: Path) -> tuple:
     :raises IndexMissing: when the home holds no index.
     """
     folder = index_dir(home)
-    try:
-        folder_stat = os.stat(folder)
-        tocs = [(int(m.group(1)), e) for e in os.scandir(folder) if (m := TOC_NAME.match(e.name))]
+    for attempt in range(STAMP_RESCANS + 1):
+        try:
+            folder_stat = os.stat(folder)
+            tocs = [(int(m.group(1)), e) for e in os.scandir(folder) if (m := TOC_NAME.match(e.name))]
+        except FileNotFoundError:
+            tocs = []
         if not tocs:
-            raise FileNotFoundError(folder)
+            raise IndexMissing(f"No archive at {home}. Run `archive import PATH` to create one.")
         generation, toc = max(tocs, key=lambda t: t[0])
-        toc_stat = toc.stat()
-    except FileNotFoundError:
-        raise IndexMissing(f"No archive at {home}. Run `archive import PATH` to create one.") from None
+        try:
+            toc_stat = toc.stat()
+            break
+        except FileNotFoundError:  # a commit made since the listing removed that table: list again
+            if attempt == STAMP_RESCANS:
+                raise IndexMissing(f"The index at {folder} keeps changing; try again.") from None
     try:
         catalog_stat = os.stat(Path(home) / "catalog.sqlite")
         catalog = (catalog_stat.st_dev, catalog_stat.st_ino)
