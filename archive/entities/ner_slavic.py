@@ -229,7 +229,7 @@ def dictionary_name(word: str, language: str, only: bool = False) -> bool:
     if language not in NAME_DICTIONARY_LANGUAGES or not word[:1].isupper() or word.isupper():
         return False
     named = [bool(NAME_TAGS & p.tag.grammemes) for p in _ukrainian_morph().parse(word)]
-    return all(named) if only else any(named)
+    return bool(named) and (all(named) if only else any(named))
 
 
 @lru_cache(maxsize=1)
@@ -263,7 +263,7 @@ def dictionary_thing(word: str, language: str) -> bool:
     if language not in NAME_DICTIONARY_LANGUAGES:
         return False
     parses = _ukrainian_morph().parse(word)
-    return all(p.is_known and not (ANIMATE_TAGS & p.tag.grammemes) for p in parses)
+    return bool(parses) and all(p.is_known and not (ANIMATE_TAGS & p.tag.grammemes) for p in parses)
 
 
 @lru_cache(maxsize=1)
@@ -390,8 +390,8 @@ def _dictionary_nominative(word: str, language: str) -> str | None:
     """The nominative of a word that is only a name to the language's dictionary, capitalised."""
     if not dictionary_name(word, language, only=True):
         return None
-    parse = next(p for p in _ukrainian_morph().parse(word) if NAME_TAGS & p.tag.grammemes)
-    return parse.normal_form[:1].upper() + parse.normal_form[1:]
+    parse = next((p for p in _ukrainian_morph().parse(word) if NAME_TAGS & p.tag.grammemes), None)
+    return None if parse is None else parse.normal_form[:1].upper() + parse.normal_form[1:]
 
 
 def _ukrainian_surname(word: str) -> str | None:
