@@ -58,6 +58,8 @@ RECORDS = [
     ("uk-dictionary", "uk", "Вчителька похвалила Килину за твір. Килина зраділа."),
     # a common word that opens a sentence and is a name to the dictionary too ("Тому": "so"; Тома)
     ("uk-common", "uk", "Тому ми вирішили поїхати. Калина цвіла біля хати."),
+    # natasha's full name whose given name is also a word ("Сонні": sleepy); the surname is only a name
+    ("uk-foreign", "uk", "Найкраще соло зіграв Сонні Роллінз у Нью-Йорку."),
 ]
 
 
@@ -186,3 +188,8 @@ def test_a_russian_name_natasha_leaves_oblique_is_keyed_by_the_dictionary_nomina
     (the same as the full name's), not a person "obami" of its own."""
     persons, _ = article(client, "ru-persons")
     assert persons["obama"] == ["Обамы"]
+
+
+def test_a_full_name_whose_given_name_is_also_a_word_stays_a_person(client):
+    persons, _ = article(client, "uk-foreign")
+    assert persons == {"rolinz_soni": ["Сонні Роллінз"]}

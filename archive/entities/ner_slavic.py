@@ -773,7 +773,10 @@ def _classify(
     if len(words) == 1 and fold(words[0][0]) in _TITLES:  # "заступник Міністра": a title, no name
         return out
     if any(w[:1].islower() for w, _ in words):
-        if len(words) == 1 or given_name(words[0][1]) is None:
+        if len(words) > 1 and any(dictionary_name(s, language, only=True) for _, s in words):
+            words = [(w if w[:1].isupper() else s, s) for w, s in words]  # "Сонні Роллінза": its words
+            normal = " ".join(w for w, _ in words)
+        elif len(words) == 1 or given_name(words[0][1]) is None:
             return out + ([Found(PER, first, end, words[0][1], weak=True)] if len(words) == 1 else [])
     out.append(Found(PER, first, end, normal, weak=len(words) == 1 and not words[0][1][:1].isupper()))
     return out
