@@ -60,6 +60,8 @@ RECORDS = [
     ("uk-common", "uk", "Тому ми вирішили поїхати. Калина цвіла біля хати."),
     # natasha's full name whose given name is also a word ("Сонні": sleepy); the surname is only a name
     ("uk-foreign", "uk", "Найкраще соло зіграв Сонні Роллінз у Нью-Йорку."),
+    # natasha's span runs from a party's name into the person's
+    ("uk-party", "uk", "Представник Блоку Порошенка Костянтину Яринічу не відповів."),
 ]
 
 
@@ -193,3 +195,5 @@ def test_a_russian_name_natasha_leaves_oblique_is_keyed_by_the_dictionary_nomina
 def test_a_full_name_whose_given_name_is_also_a_word_stays_a_person(client):
     persons, _ = article(client, "uk-foreign")
     assert persons == {"rolinz_soni": ["Сонні Роллінз"]}
+    persons, _ = article(client, "uk-party")  # the person starts at the given name
+    assert persons == {"iarinich_konstantin": ["Костянтину Яринічу"]}

@@ -774,6 +774,10 @@ def _classify(
         return out
     if any(w[:1].islower() for w, _ in words):
         if len(words) > 1 and any(dictionary_name(s, language, only=True) for _, s in words):
+            given = next((i for i, (_, s) in enumerate(words) if given_name(s)), 0)
+            if given:  # "Блоку Порошенка Костянтину Яринічу": the person starts at the given name
+                first = text.find(words[given][1], first, end)
+                words = words[given:]
             words = [(w if w[:1].isupper() else s, s) for w, s in words]  # "Сонні Роллінза": its words
             normal = " ".join(w for w, _ in words)
         elif len(words) == 1 or given_name(words[0][1]) is None:
