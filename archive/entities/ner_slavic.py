@@ -735,7 +735,9 @@ def _classify(
     Зеленський"), a lowercase lemma is a common word, a one-word span that resolves is a place unless it
     is a given name that only a small town has ("Анна", a town in Russia). natasha is a Russian model: in
     Russian a person it found stays one when only a small town has its name ("Обамы", "Джордж Осборн"),
-    in Ukrainian and Belarusian a place no gazetteer knows that opens with a given name is a person."""
+    in Ukrainian and Belarusian a place no gazetteer knows that opens with a given name is a person. In
+    Ukrainian the names dictionary (:func:`dictionary_name`) also decides: a word that is only a name
+    stays a person whatever place shares it, and makes a span with a common word in it a full name."""
     out: list[Found] = []
     offset = start
     trusted = label == PER and language not in EVIDENCE_LANGUAGES  # natasha's persons, in Russian
