@@ -213,11 +213,12 @@ def _natasha():
     return Doc, Segmenter(), MorphVocab(), NewsMorphTagger(embedding), NewsNERTagger(embedding)
 
 
-@lru_cache(maxsize=1)
-def _ukrainian_morph():
+@lru_cache(maxsize=2)
+def _morph(language: str):
+    """pymorphy3's analyzer of a language ("uk", "ru"), loaded once per process (~0.05 s)."""
     import pymorphy3
 
-    return pymorphy3.MorphAnalyzer(lang="uk")
+    return pymorphy3.MorphAnalyzer(lang=language)
 
 
 @lru_cache(maxsize=65536)
@@ -228,15 +229,8 @@ def dictionary_name(word: str, language: str, only: bool = False) -> bool:
     Russian model, misses many Ukrainian names; this is the evidence it lacks."""
     if language not in NAME_DICTIONARY_LANGUAGES or not word[:1].isupper() or word.isupper():
         return False
-    named = [bool(NAME_TAGS & p.tag.grammemes) for p in _ukrainian_morph().parse(word)]
+    named = [bool(NAME_TAGS & p.tag.grammemes) for p in _morph("uk").parse(word)]
     return bool(named) and (all(named) if only else any(named))
-
-
-@lru_cache(maxsize=1)
-def _russian_morph():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang="ru")
 
 
 def _russian_name_nominative(word: str, normal: str) -> str:
@@ -245,7 +239,7 @@ def _russian_name_nominative(word: str, normal: str) -> str:
     as a name and in no nominative (Обамы -> Обама, Назарбаевой -> Назарбаева; Меркель stays)."""
     if normal != word or not word[:1].isupper() or not word.endswith(RUSSIAN_OBLIQUE_ENDINGS):
         return normal
-    parses = [p for p in _russian_morph().parse(word) if p.is_known]
+    parses = [p for p in _morph("ru").parse(word) if p.is_known]
     if not parses or not all(NAME_TAGS & p.tag.grammemes for p in parses):
         return normal
     if any("nomn" in p.tag.grammemes for p in parses):
@@ -262,7 +256,7 @@ def dictionary_thing(word: str, language: str) -> bool:
     ("Донбасі", "Європи", "Церкви"). Alone, such a word is no person, whatever NER said."""
     if language not in NAME_DICTIONARY_LANGUAGES:
         return False
-    parses = _ukrainian_morph().parse(word)
+    parses = _morph("uk").parse(word)
     return bool(parses) and all(p.is_known and not (ANIMATE_TAGS & p.tag.grammemes) for p in parses)
 
 
@@ -390,7 +384,7 @@ def _dictionary_nominative(word: str, language: str) -> str | None:
     """The nominative of a word that is only a name to the language's dictionary, capitalised."""
     if not dictionary_name(word, language, only=True):
         return None
-    parse = next((p for p in _ukrainian_morph().parse(word) if NAME_TAGS & p.tag.grammemes), None)
+    parse = next((p for p in _morph("uk").parse(word) if NAME_TAGS & p.tag.grammemes), None)
     return None if parse is None else parse.normal_form[:1].upper() + parse.normal_form[1:]
 
 
