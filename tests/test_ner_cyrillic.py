@@ -62,6 +62,19 @@ RECORDS = [
     ("uk-foreign", "uk", "Найкраще соло зіграв Сонні Роллінз у Нью-Йорку."),
     # natasha's span runs from a party's name into the person's
     ("uk-party", "uk", "Представник Блоку Порошенка Костянтину Яринічу не відповів."),
+    # names of streets and institutions' patrons: no person, and no Franco da Rocha (Brazil) either
+    (
+        "uk-patron",
+        "uk",
+        "Міністерство переїхало на вул. Франка, а кафе стоїть у парку ім. Т.Г. Шевченка. Франко писав вірші.",
+    ),
+    (
+        "ru-patron",
+        "ru",
+        "Магазин открылся на улице Ленина. Она вышла замуж за человека по имени Джон Табмен.",
+    ),
+    # a word with an apostrophe is one word, not a name "Пам"; "Тобі" (to you) opens a sentence, not Toby
+    ("uk-apostrophe", "uk", "Пам’ять про це досі жива. Не раджу рватися сюди. Тобі тут не сподобається."),
 ]
 
 
@@ -197,3 +210,31 @@ def test_a_full_name_whose_given_name_is_also_a_word_stays_a_person(client):
     assert persons == {"rolinz_soni": ["Сонні Роллінз"]}
     persons, _ = article(client, "uk-party")  # the person starts at the given name
     assert persons == {"iarinich_konstantin": ["Костянтину Яринічу"]}
+
+
+def test_a_street_or_patron_name_is_neither_a_person_nor_a_place(client):
+    """ "вул. Франка", "ім. Т.Г. Шевченка", "улице Ленина" name a street or a park after a person the
+    article is not about; "по имени" (by the name of) is no patron word, so Джон Табмен stays."""
+    persons, places = article(client, "uk-patron")
+    assert persons == {"franko": ["Франко"]}
+    assert places == set()
+    persons, _ = article(client, "ru-patron")
+    assert persons == {"tabmen_dzhon": ["Джон Табмен"]}
+
+
+def test_a_word_with_an_apostrophe_or_a_pronoun_opening_a_sentence_is_no_person(client):
+    assert article(client, "uk-apostrophe") == ({}, set())
+
+
+def test_natasha_s_person_spelt_as_a_place_is_a_person_unless_in_a_place():
+    """ "Сава" is a name and the Sava river or Saveh, Iran; the dictionary spells the name as the place,
+    so natasha's reading wins. "Лондоні" reads as the surname Лондон's too, but after "у" it is London."""
+    from archive.entities.ner_slavic import LOC, PER, _classify, lemma
+
+    def one(text: str, word: str) -> list[tuple[str, str]]:
+        start = text.index(word)
+        found = _classify(PER, start, start + len(word), [(lemma(word, "uk"), word)], text, "uk")
+        return [(f.label, f.normal) for f in found]
+
+    assert one("Потім Сава підвівся і вийшов.", "Сава") == [(PER, "Сава")]
+    assert one("Він тоді жив у Лондоні.", "Лондоні") == [(LOC, "Лондон")]

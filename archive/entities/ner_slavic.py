@@ -126,6 +126,21 @@ PLACE_ENDINGS = (
 EVIDENCE_LANGUAGES = frozenset({"uk", "be"})
 #: Countries' abbreviations and short names in Russian, Ukrainian, Belarusian and Polish news that neither
 #: CLDR nor the gazetteer knows (США, КНДР, ОАЭ they do): "РФ" alone was NEREL train's most missed place.
+#: Words after which a name is a street's or an institution's patron ("вул. Франка", "улица Ленина",
+#: "ім. Т.Г. Шевченка", "імя Янкі Купалы"), not a person or place the article is about. Lowercase, an
+#: abbreviation with its dot ("им." but not the pronoun "им"), and not folded: Belarusian "імя" is a
+#: patron word, Russian "имя" (name) is not ("носил имя Ким").
+PATRON_WORDS = frozenset(
+    (
+        "вул. вулиця вулиці вулицю вулицею пров. провулок провулку просп. проспект проспекту проспекті "
+        "бульв. бульвар бульвару бульварі пл. площа площі площу майдан майдану набережна набережній ім. "
+        "імені ул. улица улицы улице улицу улицей пер. переулок переулка проспекта проспекте бульвара "
+        "бульваре площадь площади набережная набережной им. имени "
+        "вуліца вуліцы вуліцу праспект праспекта плошча плошчы імя"
+    ).split()
+)
+#: "имени" (of the name) after "по" is "by the name of" ("по имени Джон Табмен"), no patron.
+BY_NAME = ("по", "имени")
 COUNTRY_ABBREVIATIONS = {
     "РФ": "Russia",
     "СССР": "Soviet Union",
@@ -183,7 +198,7 @@ MIN_ADJECTIVE_STEM = 4
 #: The longest case ending after a title's nominative ("президентом", "premiera").
 TITLE_ENDING_CHARS = 3
 _TITLES = frozenset(fold(t) for t in SLAVIC_TITLES)
-_WORD = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)*")
+_WORD = re.compile(r"[^\W\d_]+(?:[-‐'’ʼ][^\W\d_]+)*")
 #: BLAS threads while natasha's models run: their matrices are small, and OpenBLAS's threads (one per
 #: core) spent more time waiting on each other than computing: NER 3x and morphology 8x slower on NEREL
 #: train with a busy 2-core machine, and each import worker would start its own.
@@ -202,6 +217,10 @@ _LONE_ENDING = re.compile(r"(?:ою|ею|ові|еві|ом|ем|ам|ой|ей|
 _WORD_BEFORE = re.compile(r"([^\W\d_]+) $")
 #: An initial's letter and full stop ahead of a surname ("В.Ющенка", "Ю.В.Романюк", "Д. Лебедя").
 _AFTER_INITIAL = re.compile(r"(?:^|[\s(.])([^\W\d_])\. ?$")
+#: "у", "в", "уві", "на" right before a word: where a place is ("у Лондоні"), hardly a person.
+_IN_PLACE = re.compile(r"(?:^|[\s(«\"„])(?:[ВвУу]|[Уу]ві|[Нн]а)\s+$")
+#: The word before a name, past any initials ("ім. Т.Г. Шевченка"): a patron word's place.
+_PATRON_BEFORE = re.compile(r"(?:^|(?<=[^\w’'ʼ]))([^\W\d_]+\.?)\s+(?:[^\W\d_]\.\s*)*$")
 _SENTENCE_END = re.compile(r"(?:^|[.!?…:\n]|[.!?][\"»”])\s*$")
 
 
@@ -248,6 +267,16 @@ def _russian_name_nominative(word: str, normal: str) -> str:
     if nominative is None:
         return normal
     return nominative.word[:1].upper() + nominative.word[1:]
+
+
+@lru_cache(maxsize=65536)
+def dictionary_name_of(word: str, name: str, language: str) -> bool:
+    """Whether the dictionary reads a word as a form of a name spelt ``name`` ("Сави" of Сава, "Франка"
+    of Франко), not of another name that only shares letters with it ("Львові" is Лев's, "Києві" Кий's)."""
+    if not dictionary_name(word, language):
+        return False
+    wanted = name.lower()
+    return any(NAME_TAGS & p.tag.grammemes and p.normal_form == wanted for p in _morph("uk").parse(word))
 
 
 @lru_cache(maxsize=65536)
@@ -583,6 +612,8 @@ def missed_places(text: str, language: str, taken: list[tuple[int, int]]) -> lis
             continue
         if len(word) < MIN_MISSED_PLACE_CHARS or is_given(word) or common_word(text, m.start(), language):
             continue
+        if patron(text, m.start()):  # "вул. Шевченка", "площа Європи": a street's name
+            continue
         hit = place_of(lemma(word, language), word)
         if hit is None:
             continue
@@ -730,9 +761,13 @@ def _classify(
     is a given name that only a small town has ("Анна", a town in Russia). natasha is a Russian model: in
     Russian a person it found stays one when only a small town has its name ("Обамы", "Джордж Осборн"),
     in Ukrainian and Belarusian a place no gazetteer knows that opens with a given name is a person. In
-    Ukrainian the names dictionary (:func:`dictionary_name`) also decides: a word that is only a name
-    stays a person whatever place shares it, and makes a span with a common word in it a full name."""
+    Ukrainian the names dictionary (:func:`dictionary_name`) also decides: a word that is only a name,
+    or a name spelt as the place is and not after "у"/"на" ("Сава", not "у Лондоні"), stays a person
+    whatever place shares it, and makes a span with a common word in it a full name. A name after a
+    street or patron word (:func:`patron`) is neither."""
     out: list[Found] = []
+    if patron(text, start):
+        return out  # "вул. Франка", "ім. Т.Г. Шевченка": a street's or an institution's namesake
     offset = start
     trusted = label == PER and language not in EVIDENCE_LANGUAGES  # natasha's persons, in Russian
     while (
@@ -758,6 +793,14 @@ def _classify(
         hit = None  # "Анна", "Обамы": a person, though a small town abroad has the name
     if hit and label == PER and dictionary_name(words[0][1], language, only=True):
         hit = None  # "Сталіну", "Лариса": only a name to the dictionary, though a city had it
+    if (
+        hit
+        and label == PER
+        and dictionary_name_of(words[0][1], hit[0], language)
+        and not _IN_PLACE.search(text, max(0, first - 8), first)
+    ):
+        hit = None  # "Сава", "Юра", "Франка": natasha's person, a name the dictionary spells as the place
+
     if hit or (label == LOC and len(words) > 1 and resolve(normal)):
         out.append(Found(LOC, first, end, hit[0] if hit else normal))
         return out
@@ -822,6 +865,16 @@ def _person_parts(normal: str) -> tuple[str, str | None] | None:
     return parts.surname, given
 
 
+def patron(text: str, start: int) -> bool:
+    """Whether the name at ``start`` follows a street or patron word (:data:`PATRON_WORDS`), initials
+    between them allowed ("ім. Т.Г. Шевченка")."""
+    m = _PATRON_BEFORE.search(text, max(0, start - 20), start)
+    if m is None or m.group(1).lower() not in PATRON_WORDS:
+        return False
+    before = _WORD_BEFORE.search(text, max(0, m.start(1) - 12), m.start(1))
+    return before is None or (before.group(1).lower(), m.group(1).lower()) != BY_NAME
+
+
 def after_initial(text: str, start: int) -> bool:
     """Whether the word at ``start`` follows an initial, as a surname does ("В.Ющенка", "Д. Лебедя")."""
     m = _AFTER_INITIAL.search(text[max(0, start - 4) : start])
@@ -846,9 +899,25 @@ def common_word(text: str, start: int, language: str) -> bool:
         return False
     before = text[max(0, start - 8) : start].rstrip(_OPENERS)  # "— Агов", "« Журавель"
     initial = not before or bool(_SENTENCE_END.search(before[-3:]))
-    if not initial or dictionary_name(word, language, only=True):  # "Марічка", only a name
+    if not initial:
+        return False
+    if _form_of_common_word(lower, language):  # "Тобі", ти's dative, though Toby is a given name
+        return True
+    if dictionary_name(word, language, only=True):  # "Марічка", only a name
         return False
     return simplemma.is_known(lower, lang=LEMMA_LANGUAGE.get(language, language)) and not is_given(word)
+
+
+def _form_of_common_word(lower: str, language: str) -> bool:
+    """Whether simplemma reads a lowercase word as a form of another word, lowercase and no name to the
+    names dictionary ("тобі" of "ти", "ліз" of "лізти"; not "славко", which it makes "славка", a name's
+    form): opening a sentence, such a word is that common word, not the rare name it may also be."""
+    import simplemma
+
+    if language not in NAME_DICTIONARY_LANGUAGES:
+        return False
+    found = simplemma.lemmatize(lower, lang=LEMMA_LANGUAGE.get(language, language))
+    return found != lower and found.islower() and not dictionary_name(found.capitalize(), language)
 
 
 def _join_mentions(
@@ -866,6 +935,8 @@ def _join_mentions(
     for m in _WORD.finditer(text):
         word = m.group()
         if not word[:1].isupper() or word.isupper() or any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        if patron(text, m.start()):  # "вул. Франка" is no mention of Франко
             continue
         surnames = {p.surname for w in {word, lemma(word, language)} if (p := name_parts(w))}
         if group := next((by_surname[s] for s in surnames if s in by_surname), None):
