@@ -73,6 +73,9 @@ RECORDS = [
         "ru",
         "Магазин открылся на улице Ленина. Она вышла замуж за человека по имени Джон Табмен.",
     ),
+    # possessive adjectives name a person: Шевченко's verses, Шекспір's sonnets, Ірма's face
+    ("uk-possessive", "uk", "Учні довго читали Шевченкові вірші, а Шекспірових сонетів не знали."),
+    ("uk-possessive-lone", "uk", "Пізно ввечері Ірма зайшла до кімнати. Ірмине обличчя сяяло."),
     # a word with an apostrophe is one word, not a name "Пам"; "Тобі" (to you) opens a sentence, not Toby
     ("uk-apostrophe", "uk", "Пам’ять про це досі жива. Не раджу рватися сюди. Тобі тут не сподобається."),
 ]
@@ -238,3 +241,12 @@ def test_natasha_s_person_spelt_as_a_place_is_a_person_unless_in_a_place():
 
     assert one("Потім Сава підвівся і вийшов.", "Сава") == [(PER, "Сава")]
     assert one("Він тоді жив у Лондоні.", "Лондоні") == [(LOC, "Лондон")]
+
+
+def test_a_possessive_adjective_is_a_mention_of_its_owner(client):
+    """Ukrainian says "Шевченкові вірші" (Shevchenko's verses): the dictionary reads the adjective and
+    its owner's name, which keys the person, and joins it to the owner's other mentions."""
+    persons, _ = article(client, "uk-possessive")
+    assert persons == {"shevchenko": ["Шевченкові"], "shekspir": ["Шекспірових"]}
+    persons, _ = article(client, "uk-possessive-lone")
+    assert persons == {"irma": ["Ірма", "Ірмине"]}

@@ -46,6 +46,10 @@ RUSSIAN_OBLIQUE_ENDINGS = ("ы", "ой", "ом", "ем", "у", "ю")
 #: Languages whose dictionary tags names (:func:`dictionary_name`), and the tags that mark one.
 NAME_DICTIONARY_LANGUAGES = frozenset({"uk"})
 NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
+#: Endings of a Ukrainian possessive adjective's dictionary form: a man's (Шекспірів, Петрів) and a
+#: woman's or a name in -а/-я's (Лесин, Оленчин). See :func:`possessive_owner`.
+MASCULINE_OWNER = ("ів", "їв")
+FEMININE_OWNER = ("ин", "ін", "їн")
 ANIMATE_TAGS = NAME_TAGS | {"anim"}
 #: natasha's labels, also given to the Polish reader's names.
 PER, LOC = "PER", "LOC"
@@ -280,12 +284,44 @@ def dictionary_name_of(word: str, name: str, language: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def possessive_owner(word: str, language: str) -> str | None:
+    """The person a capitalised possessive adjective is of, by the names dictionary: "Шекспірових" ->
+    Шекспір, "Лесиного" -> Леся, "Оленчиним" -> Оленка (a masculine owner's -ів, a feminine's -ин), or None.
+    Ukrainian names a person's things so ("Шевченкові вірші"): a mention of the person."""
+    if language not in NAME_DICTIONARY_LANGUAGES or not word[:1].isupper() or word.isupper():
+        return None
+    morph = _morph("uk")
+    for parse in morph.parse(word):
+        if not parse.is_known or parse.tag.POS != "ADJF":
+            continue
+        form, stem = parse.normal_form, parse.normal_form[:-2]
+        if form.endswith(MASCULINE_OWNER):
+            owners = [stem, stem + "о"]  # Шекспірів, Петрів (Петро)
+        elif form.endswith(FEMININE_OWNER):
+            owners = [stem + "а", stem + "я"] + ([stem[:-1] + "ка"] if stem.endswith("ч") else [])
+        else:
+            continue
+        for owner in owners:
+            if any(
+                p.is_known
+                and NAME_TAGS & p.tag.grammemes
+                and "nomn" in p.tag.grammemes
+                and p.normal_form == owner
+                for p in morph.parse(owner)
+            ):
+                return owner[:1].upper() + owner[1:]
+    return None
+
+
+@lru_cache(maxsize=65536)
 def dictionary_thing(word: str, language: str) -> bool:
     """Whether the language's dictionary knows a word and only as a thing: no name, nothing animate
     ("Донбасі", "Європи", "Церкви"). Alone, such a word is no person, whatever NER said."""
     if language not in NAME_DICTIONARY_LANGUAGES:
         return False
     parses = _morph("uk").parse(word)
+    if possessive_owner(word, language):  # "Шекспірових": an adjective, and a person's
+        return False
     return bool(parses) and all(p.is_known and not (ANIMATE_TAGS & p.tag.grammemes) for p in parses)
 
 
@@ -809,6 +845,8 @@ def _classify(
         or not (_given_word(words[0]) or dictionary_name(words[0][1], language, only=True))
     ):
         return out  # no place, and in Ukrainian or Belarusian no name NER called one ("Анна", "Урмана")
+    if label == PER and len(words) == 1 and (owner := possessive_owner(words[0][1], language)):
+        words, normal = [(owner, words[0][1])], owner  # "Шекспірових" sonnets: Шекспір's
     if len(words) == 1 and fold(words[0][0]) in _TITLES:  # "заступник Міністра": a title, no name
         return out
     if any(w[:1].islower() for w, _ in words):
@@ -938,9 +976,10 @@ def _join_mentions(
             continue
         if patron(text, m.start()):  # "вул. Франка" is no mention of Франко
             continue
+        surface, word = word, possessive_owner(word, language) or word  # "Ірмине" (Ірма's): Ірма
         surnames = {p.surname for w in {word, lemma(word, language)} if (p := name_parts(w))}
         if group := next((by_surname[s] for s in surnames if s in by_surname), None):
-            group.add(word, word, m.span())
+            group.add(surface, word, m.span())
             continue
         folded = fold(word)
         forms = {folded} | {folded[: -len(fold(e))] for e in GIVEN_ENDINGS if folded.endswith(fold(e))}
@@ -948,14 +987,14 @@ def _join_mentions(
         if len(groups) > 1 or not is_given(word) or common_word(text, m.start(), language):
             continue
         if groups:
-            next(iter(groups.values())).add(word, word, m.span())
+            next(iter(groups.values())).add(surface, word, m.span())
         elif lone_given_name(word, language) and place_of(normal := lemma(word, language), word) is None:
             if parts := name_parts(normal):  # a person named by a given name alone ("Ірма", "Ірмі")
                 group = lone.get(_LONE_ENDING.sub("", word)) or by_surname.setdefault(
                     parts.surname, _Group(parts.surname, parts.surname, normal)
                 )
                 lone[_LONE_ENDING.sub("", word)] = alone.setdefault(group.key, group)
-                group.add(word, normal, m.span())
+                group.add(surface, normal, m.span())
 
 
 def lone_given_name(word: str, language: str) -> bool:
