@@ -234,13 +234,16 @@ def test_natasha_s_person_spelt_as_a_place_is_a_person_unless_in_a_place():
     so natasha's reading wins. "Лондоні" reads as the surname Лондон's too, but after "у" it is London."""
     from archive.entities.ner_slavic import LOC, PER, _classify, lemma
 
-    def one(text: str, word: str) -> list[tuple[str, str]]:
+    def one(text: str, word: str, label: str = PER) -> list[tuple[str, str]]:
         start = text.index(word)
-        found = _classify(PER, start, start + len(word), [(lemma(word, "uk"), word)], text, "uk")
+        found = _classify(label, start, start + len(word), [(lemma(word, "uk"), word)], text, "uk")
         return [(f.label, f.normal) for f in found]
 
     assert one("Потім Сава підвівся і вийшов.", "Сава") == [(PER, "Сава")]
     assert one("Він тоді жив у Лондоні.", "Лондоні") == [(LOC, "Лондон")]
+    # natasha's place, though the dictionary knows the word only as a name and a small town has it
+    assert one("Усі читали Мелвіла того літа.", "Мелвіла", LOC) == [(PER, "Мелвіл")]
+    assert one("Усі їздили до Львова того літа.", "Львова", LOC) == [(LOC, "Львів")]
 
 
 def test_a_possessive_adjective_is_a_mention_of_its_owner(client):

@@ -827,8 +827,12 @@ def _classify(
     named = label == PER and dictionary_name(words[0][1], language)  # "Франка", "Сави"
     if hit and (_given_word(words[0]) or trusted or named) and not major_place(hit[1]):
         hit = None  # "Анна", "Обамы": a person, though a small town abroad has the name
-    if hit and label == PER and dictionary_name(words[0][1], language, only=True):
-        hit = None  # "Сталіну", "Лариса": only a name to the dictionary, though a city had it
+    if (
+        hit
+        and dictionary_name(words[0][1], language, only=True)
+        and (label == PER or not major_place(hit[1]))
+    ):
+        hit = None  # "Сталіну", "Лариса", natasha's place "Мелвіла": only a name, though a town had it
     if (
         hit
         and label == PER
