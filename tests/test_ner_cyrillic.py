@@ -76,6 +76,13 @@ RECORDS = [
     # possessive adjectives name a person: Шевченко's verses, Шекспір's sonnets, Ірма's face
     ("uk-possessive", "uk", "Учні довго читали Шевченкові вірші, а Шекспірових сонетів не знали."),
     ("uk-possessive-lone", "uk", "Пізно ввечері Ірма зайшла до кімнати. Ірмине обличчя сяяло."),
+    # an adjectival surname in three cases (simplemma makes "Садовим" the adjective садовий, "garden");
+    # "Петро" is a nominative, though the dictionary also reads it as Петра's vocative
+    (
+        "uk-adjectival",
+        "uk",
+        "Мер Андрій Садовий приїхав. З Андрієм Садовим говорили довго. Садового хвалили. Прийшов Петро Порошенко.",
+    ),
     # a word with an apostrophe is one word, not a name "Пам"; "Тобі" (to you) opens a sentence, not Toby
     ("uk-apostrophe", "uk", "Пам’ять про це досі жива. Не раджу рватися сюди. Тобі тут не сподобається."),
 ]
@@ -253,3 +260,14 @@ def test_a_possessive_adjective_is_a_mention_of_its_owner(client):
     assert persons == {"shevchenko": ["Шевченкові"], "shekspir": ["Шекспірових"]}
     persons, _ = article(client, "uk-possessive-lone")
     assert persons == {"irma": ["Ірма", "Ірмине"]}
+
+
+def test_an_adjectival_surname_is_one_person_in_its_nominative(client):
+    data = client.get("/api/articles/uk-adjectival").get_json()
+    names = {p["key"]: p["name"] for p in data["persons"]}
+    persons, _ = article(client, "uk-adjectival")
+    assert persons == {
+        "sadovi_andrei": ["Андрій Садовий", "Андрієм Садовим", "Садового"],
+        "poroshenko_pyotr": ["Петро Порошенко"],
+    }
+    assert names == {"sadovi_andrei": "Андрій Садовий", "poroshenko_pyotr": "Петро Порошенко"}

@@ -446,11 +446,24 @@ def lemma(word: str, language: str) -> str:
 
 
 def _dictionary_nominative(word: str, language: str) -> str | None:
-    """The nominative of a word that is only a name to the language's dictionary, capitalised."""
+    """The nominative of a word that is only a name to the language's dictionary, capitalised; None for
+    a word that already is one ("Петро", not Петра's vocative)."""
     if not dictionary_name(word, language, only=True):
         return None
-    parse = next((p for p in _morph("uk").parse(word) if NAME_TAGS & p.tag.grammemes), None)
-    return None if parse is None else parse.normal_form[:1].upper() + parse.normal_form[1:]
+    return dictionary_name_nominative(word, language)
+
+
+def dictionary_name_nominative(word: str, language: str) -> str | None:
+    """The nominative of the name a capitalised word is to the language's dictionary, a surname's first
+    ("Садовим" -> Садовий, an adjectival surname simplemma makes the adjective садовий), capitalised;
+    None when the dictionary knows no such name or the word is a name's nominative already."""
+    if not dictionary_name(word, language):
+        return None
+    parses = [p for p in _morph("uk").parse(word) if NAME_TAGS & p.tag.grammemes]
+    if any("nomn" in p.tag.grammemes and p.normal_form == word.lower() for p in parses):
+        return None
+    parse = next((p for p in parses if "Surn" in p.tag.grammemes), parses[0])
+    return parse.normal_form[:1].upper() + parse.normal_form[1:]
 
 
 def _ukrainian_surname(word: str) -> str | None:
@@ -859,10 +872,15 @@ def _classify(
             if given:  # "Блоку Порошенка Костянтину Яринічу": the person starts at the given name
                 first = text.find(words[given][1], first, end)
                 words = words[given:]
-            words = [(w if w[:1].isupper() else s, s) for w, s in words]  # "Сонні Роллінза": its words
+            words = [  # "Сонні Роллінза": its words; "Андрієм Садовим": Садовий, a surname
+                (w if w[:1].isupper() else dictionary_name_nominative(s, language) or s, s) for w, s in words
+            ]
             normal = " ".join(w for w, _ in words)
         elif len(words) == 1 or given_name(words[0][1]) is None:
-            return out + ([Found(PER, first, end, words[0][1], weak=True)] if len(words) == 1 else [])
+            if len(words) > 1:
+                return out
+            name = dictionary_name_nominative(words[0][1], language) or words[0][1]  # "Садового" -> Садовий
+            return [*out, Found(PER, first, end, name, weak=True)]
     out.append(Found(PER, first, end, normal, weak=len(words) == 1 and not words[0][1][:1].isupper()))
     return out
 
