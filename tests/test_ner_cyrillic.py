@@ -71,7 +71,8 @@ RECORDS = [
     (
         "ru-patron",
         "ru",
-        "Магазин открылся на улице Ленина. Она вышла замуж за человека по имени Джон Табмен.",
+        "Магазин открылся на улице Ленина. Она вышла замуж за человека по имени Джон Табмен. От имени"
+        " Владимира Путина выступил Дмитрий Песков.",
     ),
     # possessive adjectives name a person: Шевченко's verses, Шекспір's sonnets, Ірма's face
     ("uk-possessive", "uk", "Учні довго читали Шевченкові вірші, а Шекспірових сонетів не знали."),
@@ -225,11 +226,21 @@ def test_a_full_name_whose_given_name_is_also_a_word_stays_a_person(client):
 def test_a_street_or_patron_name_is_neither_a_person_nor_a_place(client):
     """ "вул. Франка", "ім. Т.Г. Шевченка", "улице Ленина" name a street or a park after a person the
     article is not about; "по имени" (by the name of) is no patron word, so Джон Табмен stays."""
+    from archive.entities.ner_slavic import patron
+
+    for text in ("Звернення від імені Зеленського", "Заява ад імя Ціханоўскай", "От имени Путина"):
+        assert not patron(text, text.rindex(" ") + 1)
+    for text in ("Університет імені Шевченка", "Універсітэт імя Купалы", "Театр имени Вахтангова"):
+        assert patron(text, text.rindex(" ") + 1)
     persons, places = article(client, "uk-patron")
     assert persons == {"franko": ["Франко"]}
     assert places == set()
-    persons, _ = article(client, "ru-patron")
-    assert persons == {"tabmen_dzhon": ["Джон Табмен"]}
+    persons, _ = article(client, "ru-patron")  # "от имени" (on behalf of) is none either
+    assert persons == {
+        "tabmen_dzhon": ["Джон Табмен"],
+        "putin_vladimir": ["Владимира Путина"],
+        "peskov_dmitry": ["Дмитрий Песков"],
+    }
 
 
 def test_a_word_with_an_apostrophe_or_a_pronoun_opening_a_sentence_is_no_person(client):

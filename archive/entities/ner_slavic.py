@@ -143,8 +143,11 @@ PATRON_WORDS = frozenset(
         "вуліца вуліцы вуліцу праспект праспекта плошча плошчы імя"
     ).split()
 )
-#: "имени" (of the name) after "по" is "by the name of" ("по имени Джон Табмен"), no patron.
-BY_NAME = ("по", "имени")
+#: "имени", "імені", "імя" (of the name) are a patron word after an institution, not after these words:
+#: "by the name of" ("по имени Джон Табмен"), "on behalf of" ("от имени Путина", "від імені Зеленського",
+#: "ад імя Ціханоўскай").
+NAME_OF = frozenset({"имени", "імені", "імя"})
+NOT_PATRON_BEFORE_NAME_OF = frozenset({"по", "от", "від", "од", "ад"})
 COUNTRY_ABBREVIATIONS = {
     "РФ": "Russia",
     "СССР": "Soviet Union",
@@ -931,8 +934,10 @@ def patron(text: str, start: int) -> bool:
     m = _PATRON_BEFORE.search(text, max(0, start - 20), start)
     if m is None or m.group(1).lower() not in PATRON_WORDS:
         return False
+    if m.group(1).lower() not in NAME_OF:
+        return True
     before = _WORD_BEFORE.search(text, max(0, m.start(1) - 12), m.start(1))
-    return before is None or (before.group(1).lower(), m.group(1).lower()) != BY_NAME
+    return before is None or before.group(1).lower() not in NOT_PATRON_BEFORE_NAME_OF
 
 
 def after_initial(text: str, start: int) -> bool:
