@@ -46,13 +46,13 @@ RUSSIAN_OBLIQUE_ENDINGS = ("ы", "ой", "ом", "ем", "у", "ю")
 #: Languages whose dictionary tags names (:func:`dictionary_name`), and the tags that mark one.
 NAME_DICTIONARY_LANGUAGES = frozenset({"uk"})
 NAME_TAGS = frozenset({"Name", "Surn", "Patr"})
+ANIMATE_TAGS = NAME_TAGS | {"anim"}
 #: Endings of a Ukrainian possessive adjective's dictionary form: a man's (Шекспірів, Петрів) and a
 #: woman's or a name in -а/-я's (Лесин, Оленчин). See :func:`possessive_owner`.
 MASCULINE_OWNER = ("ів", "їв")
 FEMININE_OWNER = ("ин", "ін", "їн")
 #: The endings a possessive adjective's forms can have: a cheap test before the dictionary's.
 _POSSESSIVE_ENDING = re.compile(r"(?:ов|ев|єв|ів|їв|ин|ін|їн)(?:а|е|і|у|ого|ому|им|ій|ої|ою|их|ими)?$")
-ANIMATE_TAGS = NAME_TAGS | {"anim"}
 #: natasha's labels, also given to the Polish reader's names.
 PER, LOC = "PER", "LOC"
 #: Case endings tried, longest first, when a given name in an oblique case is not in the name list
@@ -126,12 +126,13 @@ PLACE_ENDINGS = (
     ("y", "a"),
     ("i", "a"),
 )
+#: The shortest word :func:`confirmed_surnames` reads as a surname alone: shorter ones ("Ян", "Лі") are
+#: too often other words or parts of names.
+MIN_LONE_SURNAME_CHARS = 4
 #: Languages where a one-word person that looks like a common word needs evidence (a title before it,
 #: a full name in the article, the batch or the archive): natasha is trained on Russian news, and on
 #: Ukrainian its one-word persons were right about 0.6 of the time (ner-uk DEV: "Вона", "Отже").
 EVIDENCE_LANGUAGES = frozenset({"uk", "be"})
-#: Countries' abbreviations and short names in Russian, Ukrainian, Belarusian and Polish news that neither
-#: CLDR nor the gazetteer knows (США, КНДР, ОАЭ they do): "РФ" alone was NEREL train's most missed place.
 #: Words after which a name is a street's or an institution's patron ("вул. Франка", "улица Ленина",
 #: "ім. Т.Г. Шевченка", "імя Янкі Купалы"), not a person or place the article is about. Lowercase, an
 #: abbreviation with its dot ("им." but not the pronoun "им"), and not folded: Belarusian "імя" is a
@@ -150,6 +151,8 @@ PATRON_WORDS = frozenset(
 #: "ад імя Ціханоўскай").
 NAME_OF = frozenset({"имени", "імені", "імя"})
 NOT_PATRON_BEFORE_NAME_OF = frozenset({"по", "от", "від", "од", "ад"})
+#: Countries' abbreviations and short names in Russian, Ukrainian, Belarusian and Polish news that neither
+#: CLDR nor the gazetteer knows (США, КНДР, ОАЭ they do): "РФ" alone was NEREL train's most missed place.
 COUNTRY_ABBREVIATIONS = {
     "РФ": "Russia",
     "СССР": "Soviet Union",
@@ -324,9 +327,9 @@ def dictionary_thing(word: str, language: str) -> bool:
     ("Донбасі", "Європи", "Церкви"). Alone, such a word is no person, whatever NER said."""
     if language not in NAME_DICTIONARY_LANGUAGES:
         return False
-    parses = _morph("uk").parse(word)
     if possessive_owner(word, language):  # "Шекспірових": an adjective, and a person's
         return False
+    parses = _morph("uk").parse(word)
     return bool(parses) and all(p.is_known and not (ANIMATE_TAGS & p.tag.grammemes) for p in parses)
 
 
@@ -1056,7 +1059,7 @@ def confirmed_surnames(
     out = []
     for m in _WORD.finditer(text):
         word = m.group()
-        if len(word) < MIN_MISSED_PLACE_CHARS or not word[:1].isupper() or word.isupper():
+        if len(word) < MIN_LONE_SURNAME_CHARS or not word[:1].isupper() or word.isupper():
             continue
         if any(m.start() < e and s < m.end() for s, e in taken):
             continue
@@ -1087,7 +1090,9 @@ def persons(
     that joins none and may be a common word (``weak``, unless the dictionary reads it as a name; in
     :data:`EVIDENCE_LANGUAGES` also one that :func:`common_word` reads as one) is kept only after a title
     or when a person of that surname is named in full in ``confirmed`` (surname skeletons: the batch,
-    the archive). A given name alone joins the one person named in full with it ("Іван", "Іван Марчук")."""
+    the archive). A given name alone joins the one person named in full with it ("Іван", "Іван Марчук").
+    In :data:`EVIDENCE_LANGUAGES` a surname alone that NER missed is added when ``confirmed`` has it
+    (:func:`confirmed_surnames`)."""
     full: dict[str, _Group] = {}
     alone: dict[str, _Group] = {}
     if confirmed and language in EVIDENCE_LANGUAGES:  # natasha, a Russian model, misses more there
