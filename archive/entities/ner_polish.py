@@ -39,6 +39,7 @@ from archive.entities.ner_slavic import (
     resolve,
     titled,
     titled_word,
+    word_before_name,
 )
 
 #: morfeusz2's name tags (its dictionary, SGJP, tags proper names by kind).
@@ -78,7 +79,6 @@ _VOIVODESHIP = re.compile(r"(?<![^\W\d_])województw[^\W\d_]* ([^\W\d_]+(?:-[^\W
 #: "w"/"we" (in) right before a name: a place's preposition, not a person's.
 _LOCATED = re.compile(r"(?<![^\W\d_])[wW]e? $")
 _INITIAL_BEFORE = re.compile(r"(?:^|(?<=\s))([A-ZĄĆĘŁŃÓŚŹŻ])\. (?:[A-ZĄĆĘŁŃÓŚŹŻ]\. )?$")
-_WORD_BEFORE = re.compile(r"([^\W\d_]+)\.? $")
 
 
 class Reading(NamedTuple):
@@ -175,10 +175,8 @@ def _initial(text: str, start: int) -> bool:
 def _patron(text: str, start: int) -> bool:
     """Whether the name at ``start`` follows a street or patron word ("ul. Kościuszki", "im. Jana",
     "im. K. K. Baczyńskiego")."""
-    while initial := _INITIAL_BEFORE.search(text, max(0, start - 8), start):
-        start = initial.start(1)
-    m = _WORD_BEFORE.search(text, max(0, start - 12), start)
-    return m is not None and fold(m.group(1)) in PATRON_WORDS
+    m = word_before_name(text, start)
+    return m is not None and fold(m.group(1).rstrip(".")) in PATRON_WORDS
 
 
 def _geo(word: str, initial: bool = False, located: bool = False) -> str | None:

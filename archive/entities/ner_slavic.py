@@ -298,6 +298,8 @@ def possessive_owner(word: str, language: str) -> str | None:
     Ukrainian names a person's things so ("Шевченкові вірші"): a mention of the person."""
     if language not in NAME_DICTIONARY_LANGUAGES or not word[:1].isupper() or word.isupper():
         return None
+    if not _POSSESSIVE_ENDING.search(word):  # most words: no dictionary lookup
+        return None
     morph = _morph("uk")
     for parse in morph.parse(word):
         if not parse.is_known or parse.tag.POS != "ADJF":
@@ -448,17 +450,9 @@ def lemma(word: str, language: str) -> str:
     if language == "uk" and word[:1].isupper() and (surname := _ukrainian_surname(word)):
         if unknown or (found[:1].isupper() and not found.endswith(surname[-2:]) and "ськ" in surname):
             return surname  # Кузьменка, unknown; Сухомлинського, which simplemma made "Сухомлинсьхто"
-    if unknown and (name := _dictionary_nominative(word, language)):
-        return name  # Ірмі -> Ірма, which simplemma does not know
+    if unknown and dictionary_name(word, language, only=True):  # only a name: Ірмі -> Ірма, which
+        return dictionary_name_nominative(word, language) or word  # simplemma does not know
     return word if unknown else found
-
-
-def _dictionary_nominative(word: str, language: str) -> str | None:
-    """The nominative of a word that is only a name to the language's dictionary, capitalised; None for
-    a word that already is one ("Петро", not Петра's vocative)."""
-    if not dictionary_name(word, language, only=True):
-        return None
-    return dictionary_name_nominative(word, language)
 
 
 def dictionary_name_nominative(word: str, language: str) -> str | None:
@@ -933,10 +927,17 @@ def _person_parts(normal: str) -> tuple[str, str | None] | None:
     return parts.surname, given
 
 
+def word_before_name(text: str, start: int) -> re.Match | None:
+    """The word before the name at ``start``, past any initials, with its full stop if it has one
+    (group 1): "ім." of "ім. Т.Г. Шевченка", "im." of "im. K. K. Baczyńskiego". Where a street or patron
+    word stands, in every language's reader."""
+    return _PATRON_BEFORE.search(text, max(0, start - 20), start)
+
+
 def patron(text: str, start: int) -> bool:
     """Whether the name at ``start`` follows a street or patron word (:data:`PATRON_WORDS`), initials
     between them allowed ("ім. Т.Г. Шевченка")."""
-    m = _PATRON_BEFORE.search(text, max(0, start - 20), start)
+    m = word_before_name(text, start)
     if m is None or m.group(1).lower() not in PATRON_WORDS:
         return False
     if m.group(1).lower() not in NAME_OF:
@@ -1016,7 +1017,7 @@ def _join_mentions(
         if patron(text, m.start()):  # "вул. Франка" is no mention of Франко
             continue
         surface = word  # "Ірмине" (Ірма's) is Ірма
-        word = (_POSSESSIVE_ENDING.search(word) and possessive_owner(word, language)) or word
+        word = possessive_owner(word, language) or word
         surnames = {p.surname for w in {word, lemma(word, language)} if (p := name_parts(w))}
         if group := next((by_surname[s] for s in surnames if s in by_surname), None):
             group.add(surface, word, m.span())
